@@ -1,0 +1,2 @@
+-- dbmigrate: allow=ban-drop-table
+DROP TABLE posts;

@@ -1,0 +1,2 @@
+-- dbmigrate: allow=ban-drop-column
+ALTER TABLE users DROP COLUMN reputation;

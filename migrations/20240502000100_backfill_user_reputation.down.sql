@@ -1,0 +1,2 @@
+-- dbmigrate: kind=data
+UPDATE users SET reputation = 0;

@@ -1,0 +1,2 @@
+-- dbmigrate: kind=data
+DELETE FROM themes WHERE id = 1;

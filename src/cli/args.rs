@@ -1,0 +1,191 @@
+//! The command line: global options and subcommands.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Declarative, resumable database migrations for PostgreSQL and SQLite.
+#[derive(Debug, Parser)]
+#[command(name = "dbmigrate", version, about, propagate_version = true)]
+pub struct Cli {
+    /// Options every command shares.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command shares.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Directory holding the migration files.
+    #[arg(long, global = true, env = "DBMIGRATE_DIR", default_value = "migrations")]
+    pub dir: PathBuf,
+    /// Database URL: postgres://user:pass@host:5432/db or sqlite://path/to/file.db.
+    #[arg(long, global = true, env = "DATABASE_URL", default_value = "sqlite://dbmigrate.db", hide_env_values = true)]
+    pub database_url: String,
+    /// History table, `table` or `schema.table`.
+    #[arg(long, global = true, default_value = "dbmigrate_history")]
+    pub history_table: String,
+    /// Time limit for connecting (TCP, greeting, authentication), e.g. 10s.
+    #[arg(long, global = true, default_value = "10s", value_parser = parse_duration)]
+    pub connect_timeout: Duration,
+    /// Time limit for waiting on the migration lock or any table lock, e.g. 30s.
+    #[arg(long, global = true, default_value = "30s", value_parser = parse_duration)]
+    pub lock_timeout: Duration,
+    /// Time limit for one statement, e.g. 10m.
+    #[arg(long, global = true, default_value = "10m", value_parser = parse_duration)]
+    pub statement_timeout: Duration,
+    /// Output format.
+    #[arg(long, short = 'o', global = true, value_enum, default_value_t = OutputFormat::Human)]
+    pub output: OutputFormat,
+    /// When to colour human output.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// More log output on stderr (-v info, -vv debug); RUST_LOG overrides.
+    #[arg(long, short = 'v', global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+/// Overrides of the safety checks and lint policy (apply and plan).
+#[derive(Debug, Args, Clone, Default)]
+pub struct CheckArgs {
+    /// Run even though an applied migration file was edited.
+    #[arg(long)]
+    pub allow_checksum_mismatch: bool,
+    /// Run even though applied versions have no file on disk.
+    #[arg(long)]
+    pub ignore_missing: bool,
+    /// Apply pending versions lower than the highest applied one.
+    #[arg(long)]
+    pub out_of_order: bool,
+    /// Treat every lint finding as blocking.
+    #[arg(long)]
+    pub deny_warnings: bool,
+    /// Make this lint rule blocking (repeatable).
+    #[arg(long = "deny", value_name = "RULE")]
+    pub deny: Vec<String>,
+    /// Turn this lint rule off (repeatable).
+    #[arg(long = "allow", value_name = "RULE")]
+    pub allow: Vec<String>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Apply pending migrations (to the latest, or up to --to) and print the status table.
+    Apply {
+        /// Apply up to and including this version.
+        #[arg(long)]
+        to: Option<String>,
+        /// Checks and lint policy.
+        #[command(flatten)]
+        checks: CheckArgs,
+    },
+    /// Dry run: what apply would run, with lint findings; changes nothing.
+    Plan {
+        /// Plan up to and including this version.
+        #[arg(long)]
+        to: Option<String>,
+        /// Checks and lint policy.
+        #[command(flatten)]
+        checks: CheckArgs,
+    },
+    /// Show every migration with its state, applied time and duration.
+    Status,
+    /// Revert applied migrations above --to, newest first, with their down scripts.
+    Down {
+        /// Keep this version and everything below it applied (`0` reverts all).
+        #[arg(long)]
+        to: String,
+    },
+    /// Create a new migration file (and its down file) with the next timestamp version.
+    New {
+        /// Name of the migration, e.g. add_user_reputation.
+        name: String,
+        /// Schema change or data change.
+        #[arg(long, value_enum, default_value_t = NewKind::Schema)]
+        kind: NewKind,
+    },
+    /// Clear dirty records and accept edited checksums (after checking the database by hand).
+    Repair {
+        /// Mark this dirty version as applied instead (you completed it by hand).
+        #[arg(long, value_name = "VERSION")]
+        mark_applied: Option<String>,
+    },
+    /// On a scratch database: apply all, revert all, apply all again; compare schemas.
+    VerifyRollback,
+}
+
+/// `--kind` of `new`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum NewKind {
+    /// DDL.
+    Schema,
+    /// DML (backfill, data fix).
+    Data,
+}
+
+/// `--output`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Aligned tables for people.
+    Human,
+    /// One JSON document on stdout.
+    Json,
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when stdout is a terminal and NO_COLOR is unset.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// Parses `500ms`, `10s`, `5m`, `1h` or a bare number of seconds.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let value: u64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration like 500ms, 10s, 5m or 1h"))?;
+    let duration = match unit {
+        "ms" => Duration::from_millis(value),
+        "" | "s" => Duration::from_secs(value),
+        "m" => Duration::from_secs(value * 60),
+        "h" => Duration::from_secs(value * 3600),
+        _ => return Err(format!("`{text}`: unknown unit `{unit}`; use ms, s, m or h")),
+    };
+    if duration.is_zero() {
+        return Err(format!("`{text}`: timeouts must be positive"));
+    }
+    Ok(duration)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_durations() {
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("10"), Ok(Duration::from_secs(10)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert!(parse_duration("0s").is_err());
+        assert!(parse_duration("ten").is_err());
+        assert!(parse_duration("3d").is_err());
+    }
+
+    #[test]
+    fn cli_is_well_formed() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,130 @@
+//! `apply` (run pending migrations) and `plan` (the same checks as a dry run).
+
+use serde::Serialize;
+
+use super::{Context, Loaded};
+use crate::cli::args::CheckArgs;
+use crate::cli::error::CliError;
+use crate::engine::{self, MigrationFailure, RunReport};
+use crate::plan::lint::{Finding, LintPolicy, lint_migration};
+use crate::plan::{Plan, PlanEntry, PlanOverrides, PlanProblem};
+use crate::source::Version;
+
+#[derive(Serialize)]
+struct PlanDocument<'a> {
+    database: String,
+    to_apply: Vec<&'a PlanEntry>,
+    problems: &'a [PlanProblem],
+    findings: &'a [Finding],
+}
+
+#[derive(Serialize)]
+struct ApplyDocument<'a> {
+    database: String,
+    report: &'a RunReport,
+    failure: Option<&'a MigrationFailure>,
+    status: &'a Plan,
+}
+
+/// Runs every check, then applies pending migrations and prints the status table.
+pub async fn apply(context: &Context<'_>, to: Option<&str>, checks: &CheckArgs) -> Result<(), CliError> {
+    let target = to.map(Version::parse).transpose()?;
+    let mut loaded = context.load().await?;
+    let (problems, findings) = check(context, &loaded, target.as_ref(), checks)?;
+    report_findings(context, &findings);
+    fail_on(problems, &findings)?;
+    let mut progress = context.progress();
+    let result = engine::apply(&mut *loaded.db, &loaded.set, &loaded.plan, target.as_ref(), &mut progress).await;
+    context.replan(&mut loaded).await?;
+    let (report, error) = match result {
+        Ok(report) => (report, None),
+        Err(run) => (run.report.clone(), Some(run)),
+    };
+    let failure = error.as_ref().and_then(|e| match &e.error {
+        engine::EngineError::MigrationFailed(failure) => Some(failure.as_ref()),
+        _ => None,
+    });
+    let output = &context.output;
+    output.document(&ApplyDocument {
+        database: context.url.redacted(),
+        report: &report,
+        failure,
+        status: &loaded.plan,
+    });
+    output.line(&format!(
+        "{} applied, {} skipped on {}",
+        report.applied.len(),
+        report.skipped.len(),
+        context.url.redacted()
+    ));
+    output.status_table(&loaded.plan);
+    error.map_or(Ok(()), |e| Err(e.into()))
+}
+
+/// Prints what `apply` would run, with problems and lint findings; changes nothing.
+pub async fn plan(context: &Context<'_>, to: Option<&str>, checks: &CheckArgs) -> Result<(), CliError> {
+    let target = to.map(Version::parse).transpose()?;
+    let loaded = context.load().await?;
+    let (problems, findings) = check(context, &loaded, target.as_ref(), checks)?;
+    let to_apply: Vec<&PlanEntry> = loaded.plan.to_apply(target.as_ref()).collect();
+    let output = &context.output;
+    output.document(&PlanDocument {
+        database: context.url.redacted(),
+        to_apply: to_apply.clone(),
+        problems: &problems,
+        findings: &findings,
+    });
+    if to_apply.is_empty() {
+        output.line(&format!("nothing to apply on {}", context.url.redacted()));
+    } else {
+        output.line(&format!("{} migration(s) to apply on {}:", to_apply.len(), context.url.redacted()));
+        for entry in &to_apply {
+            let path = entry.path.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
+            output.line(&format!("  {}  {}  ({}, {path})", entry.version, entry.name, entry.kind.as_str()));
+        }
+    }
+    report_findings(context, &findings);
+    fail_on(problems, &findings)
+}
+
+/// Plan problems and lint findings of the migrations a run would apply.
+fn check(
+    context: &Context<'_>,
+    loaded: &Loaded,
+    target: Option<&Version>,
+    checks: &CheckArgs,
+) -> Result<(Vec<PlanProblem>, Vec<Finding>), CliError> {
+    let policy = LintPolicy {
+        deny_warnings: checks.deny_warnings,
+        deny: checks.deny.clone(),
+        disabled: checks.allow.clone(),
+    };
+    policy.validate(context.url.kind())?;
+    let problems = loaded.plan.problems(PlanOverrides {
+        allow_checksum_mismatch: checks.allow_checksum_mismatch,
+        ignore_missing: checks.ignore_missing,
+        out_of_order: checks.out_of_order,
+    });
+    let findings = loaded
+        .plan
+        .to_apply(target)
+        .filter_map(|entry| entry.parsed_version().and_then(|v| loaded.set.get(v)))
+        .flat_map(|migration| lint_migration(context.url.kind(), migration, &policy))
+        .collect();
+    Ok((problems, findings))
+}
+
+fn report_findings(context: &Context<'_>, findings: &[Finding]) {
+    context.output.findings(findings);
+}
+
+fn fail_on(problems: Vec<PlanProblem>, findings: &[Finding]) -> Result<(), CliError> {
+    if !problems.is_empty() {
+        return Err(CliError::Plan(problems));
+    }
+    let blocking = findings.iter().filter(|f| f.blocking()).count();
+    if blocking > 0 {
+        return Err(CliError::LintBlocked { count: blocking });
+    }
+    Ok(())
+}

@@ -1,0 +1,32 @@
+//! `down --to <version>`: revert newer migrations with their down scripts, newest first.
+
+use super::Context;
+use crate::cli::error::CliError;
+use crate::engine;
+use crate::plan::PlanOverrides;
+use crate::source::Version;
+
+/// Reverts applied migrations above `to` (`0` reverts everything) and prints the status.
+pub async fn run(context: &Context<'_>, to: &str) -> Result<(), CliError> {
+    let target = Version::parse(to)?;
+    let mut loaded = context.load().await?;
+    let problems = loaded.plan.problems(PlanOverrides {
+        out_of_order: true,
+        ..PlanOverrides::default()
+    });
+    if !problems.is_empty() {
+        return Err(CliError::Plan(problems));
+    }
+    let mut progress = context.progress();
+    let result = engine::down(&mut *loaded.db, &loaded.set, &loaded.plan, Some(&target), &mut progress).await;
+    context.replan(&mut loaded).await?;
+    let output = &context.output;
+    let report = match &result {
+        Ok(report) => report,
+        Err(run) => &run.report,
+    };
+    output.document(&serde_json::json!({ "report": report, "status": &loaded.plan }));
+    output.line(&format!("{} reverted", report.applied.len()));
+    output.status_table(&loaded.plan);
+    result.map(drop).map_err(Into::into)
+}

@@ -1,0 +1,105 @@
+//! One module per subcommand, sharing the load → connect → plan preamble.
+
+mod apply;
+mod down;
+mod new;
+mod repair;
+mod status;
+mod verify;
+
+use tracing::info_span;
+
+use super::args::{Cli, Command, GlobalArgs};
+use super::error::CliError;
+use super::output::{Output, Tone};
+use crate::engine::{self, DatabaseUrl, Dialect, EngineSettings, HistoryTable, Progress, StepOutcome, Timeouts};
+use crate::plan::{Plan, RecordKind};
+use crate::source::{MigrationSet, load_dir};
+
+/// Runs the chosen subcommand.
+pub async fn dispatch(cli: &Cli, output: &Output) -> Result<(), CliError> {
+    let span = info_span!("command", command = ?std::mem::discriminant(&cli.command));
+    let _entered = span.enter();
+    match &cli.command {
+        Command::New { name, kind } => new::run(&cli.global.dir, name, *kind, output),
+        command => {
+            let context = Context::new(&cli.global, *output)?;
+            match command {
+                Command::Apply { to, checks } => apply::apply(&context, to.as_deref(), checks).await,
+                Command::Plan { to, checks } => apply::plan(&context, to.as_deref(), checks).await,
+                Command::Status => status::run(&context).await,
+                Command::Down { to } => down::run(&context, to).await,
+                Command::Repair { mark_applied } => repair::run(&context, mark_applied.as_deref()).await,
+                Command::VerifyRollback => verify::run(&context).await,
+                Command::New { .. } => unreachable!("handled above"),
+            }
+        }
+    }
+}
+
+/// What every database command needs: the files, the URL, the settings, the output.
+pub struct Context<'a> {
+    global: &'a GlobalArgs,
+    url: DatabaseUrl,
+    settings: EngineSettings,
+    output: Output,
+}
+
+/// Files, connection and plan, loaded together.
+pub struct Loaded {
+    set: MigrationSet,
+    db: Box<dyn Dialect>,
+    plan: Plan,
+}
+
+impl<'a> Context<'a> {
+    fn new(global: &'a GlobalArgs, output: Output) -> Result<Self, CliError> {
+        Ok(Self {
+            global,
+            url: DatabaseUrl::parse(&global.database_url)?,
+            settings: EngineSettings {
+                timeouts: Timeouts {
+                    connect: global.connect_timeout,
+                    lock: global.lock_timeout,
+                    statement: global.statement_timeout,
+                },
+                history: HistoryTable::parse(&global.history_table)?,
+            },
+            output,
+        })
+    }
+
+    /// Reads the files (failing before any connection), connects, reads history, plans.
+    async fn load(&self) -> Result<Loaded, CliError> {
+        let set = load_dir(&self.global.dir)?;
+        let mut db = engine::connect(&self.url, &self.settings).await?;
+        let history = db.read_history().await?;
+        let plan = Plan::build(&set, &history);
+        Ok(Loaded { set, db, plan })
+    }
+
+    /// Re-reads the history and plans again (after a run).
+    async fn replan(&self, loaded: &mut Loaded) -> Result<(), CliError> {
+        let history = loaded.db.read_history().await?;
+        loaded.plan = Plan::build(&loaded.set, &history);
+        Ok(())
+    }
+
+    /// A progress callback printing one line per script on stderr.
+    fn progress(&self) -> impl FnMut(Progress<'_>) + '_ {
+        let output = self.output;
+        move |progress| match progress {
+            Progress::Starting { index, total, step } => {
+                let verb = if step.record == RecordKind::Down { "reverting" } else { "applying" };
+                output.progress(&format!("[{index}/{total}] {verb} {} {} …", step.version, step.name));
+            }
+            Progress::Finished { step, outcome } => {
+                let done = match outcome {
+                    StepOutcome::Ran { execution_ms } => output.paint(&format!("ok ({execution_ms} ms)"), Tone::Good),
+                    StepOutcome::AlreadyDone => output.paint("already done by another run", Tone::Warn),
+                };
+                output.progress(&format!("      {} {done}", step.version));
+            }
+        }
+    }
+}

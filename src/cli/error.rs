@@ -1,0 +1,114 @@
+//! CLI failures and their documented exit codes.
+
+use std::process::ExitCode;
+
+use crate::engine::{EngineError, RunError};
+use crate::plan::PlanProblem;
+use crate::plan::lint::LintPolicyError;
+use crate::source::{InvalidVersion, SourceError};
+
+/// Exit code: a migration script failed (earlier ones stay applied).
+pub const EXIT_MIGRATION_FAILED: u8 = 1;
+/// Exit code: bad flags or settings (also clap's own usage errors).
+pub const EXIT_USAGE: u8 = 2;
+/// Exit code: the migrations or the history are inconsistent; nothing ran.
+pub const EXIT_INVALID: u8 = 3;
+/// Exit code: blocking lint findings; nothing ran.
+pub const EXIT_LINT: u8 = 4;
+/// Exit code: the database is unreachable, hangs, or the lock could not be taken.
+pub const EXIT_DATABASE: u8 = 5;
+/// Exit code: verify-rollback found a down script that does not restore the schema.
+pub const EXIT_ROLLBACK: u8 = 6;
+
+/// Why a command failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// The migration files are invalid.
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    /// The engine failed before any script ran.
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    /// A run stopped part-way.
+    #[error(transparent)]
+    Run(#[from] RunError),
+    /// The plan must not run.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Plan(Vec<PlanProblem>),
+    /// Lint findings block the run.
+    #[error("{count} blocking lint finding(s); fix them, silence one with `-- dbmigrate: allow=<rule>` in the file, or drop --deny/--deny-warnings")]
+    LintBlocked {
+        /// How many.
+        count: usize,
+    },
+    /// The lint policy names an unknown rule.
+    #[error(transparent)]
+    LintPolicy(#[from] LintPolicyError),
+    /// A `--to` version does not parse.
+    #[error("--to: {0}")]
+    Version(#[from] InvalidVersion),
+    /// verify-rollback found a mismatch (already printed).
+    #[error("version {version} ({name}): {what}")]
+    Rollback {
+        /// Version.
+        version: String,
+        /// Name.
+        name: String,
+        /// What differs.
+        what: String,
+    },
+    /// A file could not be written (`new`).
+    #[error("cannot write {path}: {source}")]
+    Write {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// A usage error found after parsing.
+    #[error("{0}")]
+    Usage(String),
+}
+
+impl CliError {
+    /// A stable reason string for JSON output.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Self::Source(e) => e.reason(),
+            Self::Engine(e) => e.reason(),
+            Self::Run(e) => e.error.reason(),
+            Self::Plan(problems) => problems.first().map_or("PlanInvalid", PlanProblem::reason),
+            Self::LintBlocked { .. } => "LintBlocked",
+            Self::LintPolicy(_) => "InvalidLintPolicy",
+            Self::Version(_) => "InvalidVersion",
+            Self::Rollback { .. } => "RollbackMismatch",
+            Self::Write { .. } => "WriteFailed",
+            Self::Usage(_) => "Usage",
+        }
+    }
+
+    /// The documented exit code (see docs/cli.md).
+    pub fn exit_code(&self) -> ExitCode {
+        ExitCode::from(match self {
+            Self::Source(_) | Self::Plan(_) => EXIT_INVALID,
+            Self::Engine(e) | Self::Run(RunError { error: e, .. }) => engine_exit_code(e),
+            Self::LintBlocked { .. } => EXIT_LINT,
+            Self::LintPolicy(_) | Self::Version(_) | Self::Usage(_) => EXIT_USAGE,
+            Self::Rollback { .. } => EXIT_ROLLBACK,
+            Self::Write { .. } => EXIT_INVALID,
+        })
+    }
+}
+
+fn engine_exit_code(error: &EngineError) -> u8 {
+    match error {
+        EngineError::MigrationFailed(_) => EXIT_MIGRATION_FAILED,
+        EngineError::InvalidUrl { .. }
+        | EngineError::UnsupportedScheme { .. }
+        | EngineError::InvalidSetting { .. } => EXIT_USAGE,
+        EngineError::Dirty { .. } | EngineError::Irreversible { .. } | EngineError::HistoryTooNew { .. } => {
+            EXIT_INVALID
+        }
+        _ => EXIT_DATABASE,
+    }
+}
