@@ -2,7 +2,7 @@
 //! CLI and (later) the Kubernetes operator's Jobs. Modules follow the data flow:
 //! `source` → `plan` → `engine` → `cli`.
 
-pub mod source;
-pub mod plan;
-pub mod engine;
 pub mod cli;
+pub mod engine;
+pub mod plan;
+pub mod source;

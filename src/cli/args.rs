@@ -21,10 +21,21 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
     /// Directory holding the migration files.
-    #[arg(long, global = true, env = "DBMIGRATE_DIR", default_value = "migrations")]
+    #[arg(
+        long,
+        global = true,
+        env = "DBMIGRATE_DIR",
+        default_value = "migrations"
+    )]
     pub dir: PathBuf,
     /// Database URL: postgres://user:pass@host:5432/db or sqlite://path/to/file.db.
-    #[arg(long, global = true, env = "DATABASE_URL", default_value = "sqlite://dbmigrate.db", hide_env_values = true)]
+    #[arg(
+        long,
+        global = true,
+        env = "DATABASE_URL",
+        default_value = "sqlite://dbmigrate.db",
+        hide_env_values = true
+    )]
     pub database_url: String,
     /// History table, `table` or `schema.table`.
     #[arg(long, global = true, default_value = "dbmigrate_history")]
@@ -151,7 +162,9 @@ pub enum ColorChoice {
 /// Parses `500ms`, `10s`, `5m`, `1h` or a bare number of seconds.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
-    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
     let value: u64 = number
         .parse()
@@ -161,7 +174,11 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         "" | "s" => Duration::from_secs(value),
         "m" => Duration::from_secs(value * 60),
         "h" => Duration::from_secs(value * 3600),
-        _ => return Err(format!("`{text}`: unknown unit `{unit}`; use ms, s, m or h")),
+        _ => {
+            return Err(format!(
+                "`{text}`: unknown unit `{unit}`; use ms, s, m or h"
+            ));
+        }
     };
     if duration.is_zero() {
         return Err(format!("`{text}`: timeouts must be positive"));

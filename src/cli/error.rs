@@ -36,7 +36,9 @@ pub enum CliError {
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
     Plan(Vec<PlanProblem>),
     /// Lint findings block the run.
-    #[error("{count} blocking lint finding(s); fix them, silence one with `-- dbmigrate: allow=<rule>` in the file, or drop --deny/--deny-warnings")]
+    #[error(
+        "{count} blocking lint finding(s); fix them, silence one with `-- dbmigrate: allow=<rule>` in the file, or drop --deny/--deny-warnings"
+    )]
     LintBlocked {
         /// How many.
         count: usize,
@@ -106,9 +108,9 @@ fn engine_exit_code(error: &EngineError) -> u8 {
         EngineError::InvalidUrl { .. }
         | EngineError::UnsupportedScheme { .. }
         | EngineError::InvalidSetting { .. } => EXIT_USAGE,
-        EngineError::Dirty { .. } | EngineError::Irreversible { .. } | EngineError::HistoryTooNew { .. } => {
-            EXIT_INVALID
-        }
+        EngineError::Dirty { .. }
+        | EngineError::Irreversible { .. }
+        | EngineError::HistoryTooNew { .. } => EXIT_INVALID,
         _ => EXIT_DATABASE,
     }
 }

@@ -18,10 +18,14 @@ use self::output::Output;
 pub fn run(cli: Cli) -> ExitCode {
     init_tracing(cli.global.verbose);
     let output = Output::new(cli.global.output, cli.global.color);
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build();
     let result = match runtime {
         Ok(runtime) => runtime.block_on(commands::dispatch(&cli, &output)),
-        Err(e) => Err(CliError::Usage(format!("cannot start the async runtime: {e}"))),
+        Err(e) => Err(CliError::Usage(format!(
+            "cannot start the async runtime: {e}"
+        ))),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -93,7 +93,9 @@ impl Output {
     /// Prints an error to stderr in the chosen format.
     pub fn error(&self, reason: &str, message: &str) {
         if self.json() {
-            self.document(&serde_json::json!({ "error": { "reason": reason, "message": message } }));
+            self.document(
+                &serde_json::json!({ "error": { "reason": reason, "message": message } }),
+            );
         } else {
             eprintln!("{} {message}", self.paint("error:", Tone::Bad));
         }
@@ -113,8 +115,17 @@ impl Output {
                 (entry.name.clone(), Tone::Plain),
                 (entry.kind.as_str().to_owned(), Tone::Plain),
                 (entry.state.label().to_owned(), tone),
-                (entry.applied_at.clone().unwrap_or_else(|| "-".into()), Tone::Plain),
-                (entry.execution_ms.map(|ms| format!("{ms} ms")).unwrap_or_else(|| "-".into()), Tone::Plain),
+                (
+                    entry.applied_at.clone().unwrap_or_else(|| "-".into()),
+                    Tone::Plain,
+                ),
+                (
+                    entry
+                        .execution_ms
+                        .map(|ms| format!("{ms} ms"))
+                        .unwrap_or_else(|| "-".into()),
+                    Tone::Plain,
+                ),
             ]);
         }
         self.line(&table.render(self));
@@ -133,7 +144,11 @@ impl Output {
                 Severity::Warning => self.paint("warning", Tone::Warn),
                 Severity::Error => self.paint("error", Tone::Bad),
             };
-            let help = finding.help.as_ref().map(|h| format!("\n    help: {h}")).unwrap_or_default();
+            let help = finding
+                .help
+                .as_ref()
+                .map(|h| format!("\n    help: {h}"))
+                .unwrap_or_default();
             self.line(&format!(
                 "{}:{}:{}: {severity}[{}] {}{help}",
                 finding.path.display(),
@@ -174,7 +189,11 @@ impl Table {
                 widths[i] = widths[i].max(cell.chars().count());
             }
         }
-        let header: Vec<(String, Tone)> = self.headers.iter().map(|h| (h.clone(), Tone::Plain)).collect();
+        let header: Vec<(String, Tone)> = self
+            .headers
+            .iter()
+            .map(|h| (h.clone(), Tone::Plain))
+            .collect();
         std::iter::once(&header)
             .chain(&self.rows)
             .map(|row| {

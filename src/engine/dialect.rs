@@ -141,9 +141,21 @@ mod tests {
         let rec = |kind, success| LatestRecord { kind, success };
         assert_eq!(decide(&up, None), Decision::Run);
         assert_eq!(decide(&down, None), Decision::Skip);
-        assert_eq!(decide(&up, Some(&rec(RecordKind::Schema, true))), Decision::Skip);
-        assert_eq!(decide(&down, Some(&rec(RecordKind::Data, true))), Decision::Run);
-        assert_eq!(decide(&up, Some(&rec(RecordKind::Down, true))), Decision::Run);
-        assert_eq!(decide(&up, Some(&rec(RecordKind::Schema, false))), Decision::Dirty);
+        assert_eq!(
+            decide(&up, Some(&rec(RecordKind::Schema, true))),
+            Decision::Skip
+        );
+        assert_eq!(
+            decide(&down, Some(&rec(RecordKind::Data, true))),
+            Decision::Run
+        );
+        assert_eq!(
+            decide(&up, Some(&rec(RecordKind::Down, true))),
+            Decision::Run
+        );
+        assert_eq!(
+            decide(&up, Some(&rec(RecordKind::Schema, false))),
+            Decision::Dirty
+        );
     }
 }

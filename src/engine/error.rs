@@ -46,9 +46,15 @@ impl std::fmt::Display for MigrationFailure {
             write!(f, " ({detail})")?;
         }
         if self.rolled_back {
-            write!(f, "; its transaction was rolled back, the database is unchanged by it — fix the file and run again")
+            write!(
+                f,
+                "; its transaction was rolled back, the database is unchanged by it — fix the file and run again"
+            )
         } else {
-            write!(f, "; it ran without a transaction and is now marked dirty — inspect the database, then run `dbmigrate repair`")
+            write!(
+                f,
+                "; it ran without a transaction and is now marked dirty — inspect the database, then run `dbmigrate repair`"
+            )
         }
     }
 }
@@ -80,7 +86,9 @@ pub enum EngineError {
         message: String,
     },
     /// The database did not answer the connection in time.
-    #[error("could not connect to {target} within {after:?}: the server accepted no connection or never answered; check the host/port and that the database is running (raise --connect-timeout for slow cold starts)")]
+    #[error(
+        "could not connect to {target} within {after:?}: the server accepted no connection or never answered; check the host/port and that the database is running (raise --connect-timeout for slow cold starts)"
+    )]
     ConnectTimeout {
         /// The redacted URL.
         target: String,
@@ -96,7 +104,9 @@ pub enum EngineError {
         message: String,
     },
     /// Another run held the migration lock (or a statement waited for a table lock) too long.
-    #[error("timed out after {after:?} waiting for a lock on {what}: another migration run or a long transaction holds it; retry later or raise --lock-timeout")]
+    #[error(
+        "timed out after {after:?} waiting for a lock on {what}: another migration run or a long transaction holds it; retry later or raise --lock-timeout"
+    )]
     LockTimeout {
         /// The history table or the failing migration.
         what: String,
@@ -104,7 +114,9 @@ pub enum EngineError {
         after: Duration,
     },
     /// The server did not reply in time.
-    #[error("{what}: no reply from the database within {after:?}; the server hangs or the network dropped — the statement was cancelled")]
+    #[error(
+        "{what}: no reply from the database within {after:?}; the server hangs or the network dropped — the statement was cancelled"
+    )]
     Timeout {
         /// What was being done.
         what: String,
@@ -123,13 +135,17 @@ pub enum EngineError {
     #[error("{0}")]
     MigrationFailed(Box<MigrationFailure>),
     /// A version is dirty (found under the lock).
-    #[error("version {version} is dirty: a non-transactional migration started and did not complete; inspect the database, then run `dbmigrate repair`")]
+    #[error(
+        "version {version} is dirty: a non-transactional migration started and did not complete; inspect the database, then run `dbmigrate repair`"
+    )]
     Dirty {
         /// The version.
         version: String,
     },
     /// A version to revert has no down script.
-    #[error("version {version} ({name}) has no down script, so it cannot be reverted; add one, or choose a later --to")]
+    #[error(
+        "version {version} ({name}) has no down script, so it cannot be reverted; add one, or choose a later --to"
+    )]
     Irreversible {
         /// The version.
         version: String,
@@ -137,7 +153,9 @@ pub enum EngineError {
         name: String,
     },
     /// The history table was written by a newer dbmigrate.
-    #[error("history table {table} has format version {found}, this dbmigrate understands up to {supported}; upgrade dbmigrate")]
+    #[error(
+        "history table {table} has format version {found}, this dbmigrate understands up to {supported}; upgrade dbmigrate"
+    )]
     HistoryTooNew {
         /// The table.
         table: String,

@@ -19,9 +19,14 @@ pub use settings::{EngineSettings, HistoryTable, Timeouts};
 pub use url::DatabaseUrl;
 
 /// Opens a connection to the database at `url`, within the connect timeout.
-pub async fn connect(url: &DatabaseUrl, settings: &EngineSettings) -> Result<Box<dyn Dialect>, EngineError> {
+pub async fn connect(
+    url: &DatabaseUrl,
+    settings: &EngineSettings,
+) -> Result<Box<dyn Dialect>, EngineError> {
     match url {
-        DatabaseUrl::Postgres(text) => Ok(Box::new(postgres::Postgres::connect(text, &url.redacted(), settings).await?)),
+        DatabaseUrl::Postgres(text) => Ok(Box::new(
+            postgres::Postgres::connect(text, &url.redacted(), settings).await?,
+        )),
         DatabaseUrl::Sqlite(path) => Ok(Box::new(sqlite::Sqlite::open(path, settings)?)),
     }
 }

@@ -3,9 +3,9 @@
 use serde::Serialize;
 
 use super::dialect::Dialect;
+use super::dialect::StepOutcome;
 use super::error::EngineError;
 use super::runner::{Progress, RunError, RunReport, down_step, up_step};
-use super::dialect::StepOutcome;
 use crate::source::MigrationSet;
 
 /// The first migration whose down script does not restore the schema before it.
@@ -40,7 +40,10 @@ pub async fn verify_rollback(
     set: &MigrationSet,
     on_progress: &mut dyn FnMut(Progress<'_>),
 ) -> Result<RollbackReport, RunError> {
-    let fail = |error: EngineError| RunError { report: RunReport::default(), error };
+    let fail = |error: EngineError| RunError {
+        report: RunReport::default(),
+        error,
+    };
     let migrations = &set.migrations;
     if let Some(missing) = migrations.iter().find(|m| m.down.is_none()) {
         return Err(fail(EngineError::Irreversible {
@@ -54,28 +57,43 @@ pub async fn verify_rollback(
     let mut index = 0;
     for migration in migrations {
         index += 1;
-        run(db, &up_step(migration), index, total, on_progress).await.map_err(fail)?;
+        run(db, &up_step(migration), index, total, on_progress)
+            .await
+            .map_err(fail)?;
         snapshots.push(db.schema_snapshot().await.map_err(fail)?);
     }
     for (i, migration) in migrations.iter().enumerate().rev() {
         index += 1;
         if let Some(step) = down_step(migration) {
-            run(db, &step, index, total, on_progress).await.map_err(fail)?;
+            run(db, &step, index, total, on_progress)
+                .await
+                .map_err(fail)?;
         }
         let now = db.schema_snapshot().await.map_err(fail)?;
         if let Some(problem) = compare(&snapshots[i], &now, migration, "down") {
-            return Ok(RollbackReport { checked: migrations.len() - i, problem: Some(problem) });
+            return Ok(RollbackReport {
+                checked: migrations.len() - i,
+                problem: Some(problem),
+            });
         }
     }
     for (i, migration) in migrations.iter().enumerate() {
         index += 1;
-        run(db, &up_step(migration), index, total, on_progress).await.map_err(fail)?;
+        run(db, &up_step(migration), index, total, on_progress)
+            .await
+            .map_err(fail)?;
         let now = db.schema_snapshot().await.map_err(fail)?;
         if let Some(problem) = compare(&snapshots[i + 1], &now, migration, "reapply") {
-            return Ok(RollbackReport { checked: migrations.len(), problem: Some(problem) });
+            return Ok(RollbackReport {
+                checked: migrations.len(),
+                problem: Some(problem),
+            });
         }
     }
-    Ok(RollbackReport { checked: migrations.len(), problem: None })
+    Ok(RollbackReport {
+        checked: migrations.len(),
+        problem: None,
+    })
 }
 
 async fn run(
@@ -97,8 +115,16 @@ fn compare(
     migration: &crate::source::Migration,
     phase: &'static str,
 ) -> Option<RollbackProblem> {
-    let missing: Vec<String> = expected.iter().filter(|l| !actual.contains(l)).cloned().collect();
-    let unexpected: Vec<String> = actual.iter().filter(|l| !expected.contains(l)).cloned().collect();
+    let missing: Vec<String> = expected
+        .iter()
+        .filter(|l| !actual.contains(l))
+        .cloned()
+        .collect();
+    let unexpected: Vec<String> = actual
+        .iter()
+        .filter(|l| !expected.contains(l))
+        .cloned()
+        .collect();
     (!missing.is_empty() || !unexpected.is_empty()).then(|| RollbackProblem {
         version: migration.version.to_string(),
         name: migration.name.clone(),

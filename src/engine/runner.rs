@@ -110,10 +110,14 @@ pub async fn down(
 
 /// The step that applies a migration.
 pub fn up_step(migration: &Migration) -> Step<'_> {
-    step_with(migration, &migration.up, match migration.kind() {
-        MigrationKind::Schema => RecordKind::Schema,
-        MigrationKind::Data => RecordKind::Data,
-    })
+    step_with(
+        migration,
+        &migration.up,
+        match migration.kind() {
+            MigrationKind::Schema => RecordKind::Schema,
+            MigrationKind::Data => RecordKind::Data,
+        },
+    )
 }
 
 /// The step that reverts a migration, if it has a down script.
@@ -155,7 +159,12 @@ async fn run_steps(
         };
         match outcome {
             StepOutcome::Ran { execution_ms } => {
-                info!(version = step.version, name = step.name, execution_ms, "applied");
+                info!(
+                    version = step.version,
+                    name = step.name,
+                    execution_ms,
+                    "applied"
+                );
                 report.applied.push(AppliedMigration {
                     version: step.version.to_owned(),
                     name: step.name.to_owned(),
@@ -164,7 +173,10 @@ async fn run_steps(
                 });
             }
             StepOutcome::AlreadyDone => {
-                info!(version = step.version, "already done by a concurrent run; skipped");
+                info!(
+                    version = step.version,
+                    "already done by a concurrent run; skipped"
+                );
                 report.skipped.push(step.version.to_owned());
             }
         }

@@ -35,11 +35,17 @@ impl Scratch {
                 let name = format!("dbmigrate_scratch_{}_{nanos}", std::process::id());
                 let admin = Postgres::connect(server_url, &url.redacted(), settings).await?;
                 admin
-                    .execute("creating the scratch database", &format!("CREATE DATABASE \"{name}\""))
+                    .execute(
+                        "creating the scratch database",
+                        &format!("CREATE DATABASE \"{name}\""),
+                    )
                     .await?;
                 Ok(Self {
                     url: DatabaseUrl::Postgres(with_dbname(server_url, &name)),
-                    cleanup: Cleanup::Postgres { server: url.clone(), name },
+                    cleanup: Cleanup::Postgres {
+                        server: url.clone(),
+                        name,
+                    },
                 })
             }
             DatabaseUrl::Sqlite(_) => {
@@ -61,7 +67,10 @@ impl Scratch {
     }
 
     /// Opens a connection to the scratch database.
-    pub async fn connect(&self, settings: &EngineSettings) -> Result<Box<dyn Dialect>, EngineError> {
+    pub async fn connect(
+        &self,
+        settings: &EngineSettings,
+    ) -> Result<Box<dyn Dialect>, EngineError> {
         super::connect(&self.url, settings).await
     }
 
@@ -69,11 +78,16 @@ impl Scratch {
     pub async fn remove(self, settings: &EngineSettings) {
         match self.cleanup {
             Cleanup::Postgres { server, name } => {
-                let DatabaseUrl::Postgres(server_url) = &server else { return };
+                let DatabaseUrl::Postgres(server_url) = &server else {
+                    return;
+                };
                 let dropped = async {
                     let admin = Postgres::connect(server_url, &server.redacted(), settings).await?;
                     admin
-                        .execute("dropping the scratch database", &format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                        .execute(
+                            "dropping the scratch database",
+                            &format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"),
+                        )
                         .await
                 }
                 .await;
@@ -104,7 +118,10 @@ mod tests {
 
     #[test]
     fn replaces_the_database_name() {
-        assert_eq!(with_dbname("postgres://u:p@h:5/app?sslmode=disable", "s"), "postgres://u:p@h:5/s?sslmode=disable");
+        assert_eq!(
+            with_dbname("postgres://u:p@h:5/app?sslmode=disable", "s"),
+            "postgres://u:p@h:5/s?sslmode=disable"
+        );
         assert_eq!(with_dbname("postgresql://h", "s"), "postgresql://h/s");
     }
 }

@@ -129,8 +129,12 @@ mod tests {
 
     #[test]
     fn redacts_passwords() {
-        let url = DatabaseUrl::parse("postgres://app:s3cret@db:5432/forum?sslmode=disable").unwrap();
-        assert_eq!(url.redacted(), "postgres://app:***@db:5432/forum?sslmode=disable");
+        let url =
+            DatabaseUrl::parse("postgres://app:s3cret@db:5432/forum?sslmode=disable").unwrap();
+        assert_eq!(
+            url.redacted(),
+            "postgres://app:***@db:5432/forum?sslmode=disable"
+        );
         let url = DatabaseUrl::parse("postgres://db/forum?user=a&password=s3cret").unwrap();
         assert_eq!(url.redacted(), "postgres://db/forum?user=a&password=***");
         assert!(!format!("{url:?}").contains("s3cret"));

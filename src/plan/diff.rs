@@ -1,5 +1,6 @@
 //! The plan: every migration on disk or in history, with its state and what blocks a run.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use serde::Serialize;
@@ -86,7 +87,9 @@ pub struct PlanOverrides {
 #[serde(tag = "reason")]
 pub enum PlanProblem {
     /// An applied file was edited.
-    #[error("{path} (version {version}) was edited after it was applied: recorded checksum {recorded}, file has {actual}. Restore the file (e.g. `git checkout -- {path}`) and put the change in a new migration, or accept the edit with `dbmigrate repair`")]
+    #[error(
+        "{path} (version {version}) was edited after it was applied: recorded checksum {recorded}, file has {actual}. Restore the file (e.g. `git checkout -- {path}`) and put the change in a new migration, or accept the edit with `dbmigrate repair`"
+    )]
     ChecksumMismatch {
         /// Version.
         version: String,
@@ -98,7 +101,9 @@ pub enum PlanProblem {
         actual: String,
     },
     /// A non-transactional script did not finish.
-    #[error("version {version} ({name}) is dirty: a non-transactional migration started and did not complete{error}. Check the database by hand, undo or finish what it did, then run `dbmigrate repair` to clear the record so it runs again (or `dbmigrate repair --mark-applied {version}` if you completed it yourself)")]
+    #[error(
+        "version {version} ({name}) is dirty: a non-transactional migration started and did not complete{error}. Check the database by hand, undo or finish what it did, then run `dbmigrate repair` to clear the record so it runs again (or `dbmigrate repair --mark-applied {version}` if you completed it yourself)"
+    )]
     Dirty {
         /// Version.
         version: String,
@@ -108,7 +113,9 @@ pub enum PlanProblem {
         error: String,
     },
     /// Applied in the database, gone from disk.
-    #[error("version {version} ({name}) is applied in the database but has no file in the migrations directory: are you running an older checkout or the wrong --dir? Pass --ignore-missing to go on anyway")]
+    #[error(
+        "version {version} ({name}) is applied in the database but has no file in the migrations directory: are you running an older checkout or the wrong --dir? Pass --ignore-missing to go on anyway"
+    )]
     MissingOnDisk {
         /// Version.
         version: String,
@@ -116,7 +123,9 @@ pub enum PlanProblem {
         name: String,
     },
     /// Pending below the highest applied version.
-    #[error("{path} (version {version}) is pending but a later version ({latest}) is already applied; give it a version after {latest}, or pass --out-of-order to apply it anyway")]
+    #[error(
+        "{path} (version {version}) is pending but a later version ({latest}) is already applied; give it a version after {latest}, or pass --out-of-order to apply it anyway"
+    )]
     OutOfOrder {
         /// Version.
         version: String,
@@ -149,27 +158,29 @@ pub struct Plan {
 impl Plan {
     /// Compares the files with the history table.
     pub fn build(set: &MigrationSet, history: &[HistoryRecord]) -> Self {
-        let latest = latest_per_version(history);
+        // Keyed by parsed version: `1` and `01` are the same version.
+        let latest: BTreeMap<Version, &HistoryRecord> = latest_per_version(history)
+            .into_iter()
+            .filter_map(|r| Version::parse(&r.version).ok().map(|v| (v, r)))
+            .collect();
         let highest_applied = latest
             .iter()
-            .filter(|r| r.is_applied())
-            .filter_map(|r| Version::parse(&r.version).ok())
+            .filter(|(_, r)| r.is_applied())
+            .map(|(v, _)| v)
             .max();
+        let on_disk: BTreeMap<&Version, &Migration> =
+            set.migrations.iter().map(|m| (&m.version, m)).collect();
         let mut entries: Vec<PlanEntry> = set
             .migrations
             .iter()
             .map(|migration| {
-                let record = latest
-                    .iter()
-                    .find(|r| Version::parse(&r.version).is_ok_and(|v| v == migration.version));
-                entry_for_file(migration, record.copied(), highest_applied.as_ref())
+                let record = latest.get(&migration.version).copied();
+                entry_for_file(migration, record, highest_applied)
             })
             .collect();
-        for record in latest.iter().filter(|r| r.is_applied()) {
-            let Ok(version) = Version::parse(&record.version) else {
-                continue;
-            };
-            if set.get(&version).is_none() {
+        for (version, record) in latest.iter().filter(|(_, r)| r.is_applied()) {
+            let version = version.clone();
+            if !on_disk.contains_key(&version) {
                 entries.push(PlanEntry {
                     version: record.version.clone(),
                     name: record.name.clone(),
@@ -230,10 +241,15 @@ impl Plan {
     }
 
     /// Versions that a run would apply, up to and including `target` when given.
-    pub fn to_apply<'a>(&'a self, target: Option<&'a Version>) -> impl Iterator<Item = &'a PlanEntry> {
+    pub fn to_apply<'a>(
+        &'a self,
+        target: Option<&'a Version>,
+    ) -> impl Iterator<Item = &'a PlanEntry> {
         self.entries.iter().filter(move |e| {
-            matches!(e.state, MigrationState::Pending | MigrationState::OutOfOrder)
-                && target.is_none_or(|t| e.parsed_version.as_ref().is_some_and(|v| v <= t))
+            matches!(
+                e.state,
+                MigrationState::Pending | MigrationState::OutOfOrder
+            ) && target.is_none_or(|t| e.parsed_version.as_ref().is_some_and(|v| v <= t))
         })
     }
 

@@ -1,5 +1,7 @@
 //! Rows of the history table as the plan reads them (the engine reads and writes them).
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 /// What a history row records.
@@ -69,12 +71,16 @@ impl HistoryRecord {
 
 /// The latest record of every version, in the order versions were first recorded.
 pub fn latest_per_version(history: &[HistoryRecord]) -> Vec<&HistoryRecord> {
+    let mut slots: HashMap<&str, usize> = HashMap::with_capacity(history.len());
     let mut latest: Vec<&HistoryRecord> = Vec::new();
     for record in history {
-        match latest.iter_mut().find(|r| r.version == record.version) {
-            Some(slot) if slot.id < record.id => *slot = record,
+        match slots.get(record.version.as_str()) {
+            Some(&slot) if latest[slot].id < record.id => latest[slot] = record,
             Some(_) => {}
-            None => latest.push(record),
+            None => {
+                slots.insert(&record.version, latest.len());
+                latest.push(record);
+            }
         }
     }
     latest

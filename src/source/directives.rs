@@ -46,12 +46,10 @@ impl Directives {
                 continue;
             };
             for word in body.split_whitespace() {
-                directives
-                    .apply(word)
-                    .map_err(|message| DirectiveError {
-                        line: index + 1,
-                        message,
-                    })?;
+                directives.apply(word).map_err(|message| DirectiveError {
+                    line: index + 1,
+                    message,
+                })?;
             }
         }
         Ok(directives)

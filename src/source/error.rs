@@ -11,7 +11,9 @@ use super::version::InvalidVersion;
 #[non_exhaustive]
 pub enum SourceError {
     /// The migrations directory does not exist or is not a directory.
-    #[error("migrations directory {path} not found; pass --dir <path> or create it with `dbmigrate new <name>`")]
+    #[error(
+        "migrations directory {path} not found; pass --dir <path> or create it with `dbmigrate new <name>`"
+    )]
     MissingDir {
         /// The directory looked for.
         path: PathBuf,
@@ -25,7 +27,9 @@ pub enum SourceError {
         source: std::io::Error,
     },
     /// A script is not valid UTF-8.
-    #[error("{path} is not valid UTF-8 (byte {valid_up_to} is the first bad one); save it as UTF-8")]
+    #[error(
+        "{path} is not valid UTF-8 (byte {valid_up_to} is the first bad one); save it as UTF-8"
+    )]
     NotUtf8 {
         /// The file.
         path: PathBuf,
@@ -39,7 +43,9 @@ pub enum SourceError {
         path: PathBuf,
     },
     /// Two migrations share a version.
-    #[error("version {version} is used twice: {first} and {second}; give one of them a new version")]
+    #[error(
+        "version {version} is used twice: {first} and {second}; give one of them a new version"
+    )]
     DuplicateVersion {
         /// The shared version.
         version: String,
@@ -49,7 +55,9 @@ pub enum SourceError {
         second: PathBuf,
     },
     /// Files of two different tools' layouts are in one folder.
-    #[error("{first} is {first_format} but {second} is {second_format}; one folder holds one format — move one of them")]
+    #[error(
+        "{first} is {first_format} but {second} is {second_format}; one folder holds one format — move one of them"
+    )]
     MixedFormats {
         /// A file of the first format.
         first: PathBuf,

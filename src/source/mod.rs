@@ -1,7 +1,7 @@
 //! Loading migrations from a folder: format detection, versions, directives.
 
-mod directives;
 mod dir;
+mod directives;
 mod error;
 mod formats;
 mod model;
@@ -12,5 +12,5 @@ pub use dir::load_dir;
 pub use directives::{DirectiveError, Directives};
 pub use error::SourceError;
 pub use model::{Format, Migration, MigrationKind, MigrationSet, Script};
-pub use version::{InvalidVersion, Version};
 pub use statements::{Statement, line_col_of_char_position, line_of_offset, split_statements};
+pub use version::{InvalidVersion, Version};

@@ -110,7 +110,10 @@ pub struct MigrationSet {
 impl MigrationSet {
     /// The migration with exactly this version, if any.
     pub fn get(&self, version: &Version) -> Option<&Migration> {
-        self.migrations.iter().find(|m| &m.version == version)
+        self.migrations
+            .binary_search_by(|m| m.version.cmp(version))
+            .ok()
+            .map(|i| &self.migrations[i])
     }
 
     /// Joins a script's relative path onto the source directory (for display).

@@ -30,7 +30,10 @@ pub fn split_statements(script: &str) -> Vec<Statement<'_>> {
     let mut has_code = false;
     while splitter.pos < splitter.bytes.len() {
         let b = splitter.bytes[splitter.pos];
-        let is_comment = matches!((b, splitter.peek(1)), (b'-', Some(b'-')) | (b'/', Some(b'*')));
+        let is_comment = matches!(
+            (b, splitter.peek(1)),
+            (b'-', Some(b'-')) | (b'/', Some(b'*'))
+        );
         if !has_code && !is_comment && !b.is_ascii_whitespace() && b != b';' {
             start = splitter.pos;
         }
@@ -224,7 +227,10 @@ mod tests {
     use super::*;
 
     fn sqls(script: &str) -> Vec<&str> {
-        split_statements(script).into_iter().map(|s| s.sql).collect()
+        split_statements(script)
+            .into_iter()
+            .map(|s| s.sql)
+            .collect()
     }
 
     #[test]

@@ -27,14 +27,25 @@ struct ApplyDocument<'a> {
 }
 
 /// Runs every check, then applies pending migrations and prints the status table.
-pub async fn apply(context: &Context<'_>, to: Option<&str>, checks: &CheckArgs) -> Result<(), CliError> {
+pub async fn apply(
+    context: &Context<'_>,
+    to: Option<&str>,
+    checks: &CheckArgs,
+) -> Result<(), CliError> {
     let target = to.map(Version::parse).transpose()?;
     let mut loaded = context.load().await?;
     let (problems, findings) = check(context, &loaded, target.as_ref(), checks)?;
     report_findings(context, &findings);
     fail_on(problems, &findings)?;
     let mut progress = context.progress();
-    let result = engine::apply(&mut *loaded.db, &loaded.set, &loaded.plan, target.as_ref(), &mut progress).await;
+    let result = engine::apply(
+        &mut *loaded.db,
+        &loaded.set,
+        &loaded.plan,
+        target.as_ref(),
+        &mut progress,
+    )
+    .await;
     context.replan(&mut loaded).await?;
     let (report, error) = match result {
         Ok(report) => (report, None),
@@ -62,7 +73,11 @@ pub async fn apply(context: &Context<'_>, to: Option<&str>, checks: &CheckArgs) 
 }
 
 /// Prints what `apply` would run, with problems and lint findings; changes nothing.
-pub async fn plan(context: &Context<'_>, to: Option<&str>, checks: &CheckArgs) -> Result<(), CliError> {
+pub async fn plan(
+    context: &Context<'_>,
+    to: Option<&str>,
+    checks: &CheckArgs,
+) -> Result<(), CliError> {
     let target = to.map(Version::parse).transpose()?;
     let loaded = context.load().await?;
     let (problems, findings) = check(context, &loaded, target.as_ref(), checks)?;
@@ -77,10 +92,23 @@ pub async fn plan(context: &Context<'_>, to: Option<&str>, checks: &CheckArgs) -
     if to_apply.is_empty() {
         output.line(&format!("nothing to apply on {}", context.url.redacted()));
     } else {
-        output.line(&format!("{} migration(s) to apply on {}:", to_apply.len(), context.url.redacted()));
+        output.line(&format!(
+            "{} migration(s) to apply on {}:",
+            to_apply.len(),
+            context.url.redacted()
+        ));
         for entry in &to_apply {
-            let path = entry.path.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
-            output.line(&format!("  {}  {}  ({}, {path})", entry.version, entry.name, entry.kind.as_str()));
+            let path = entry
+                .path
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default();
+            output.line(&format!(
+                "  {}  {}  ({}, {path})",
+                entry.version,
+                entry.name,
+                entry.kind.as_str()
+            ));
         }
     }
     report_findings(context, &findings);

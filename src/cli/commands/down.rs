@@ -18,7 +18,14 @@ pub async fn run(context: &Context<'_>, to: &str) -> Result<(), CliError> {
         return Err(CliError::Plan(problems));
     }
     let mut progress = context.progress();
-    let result = engine::down(&mut *loaded.db, &loaded.set, &loaded.plan, Some(&target), &mut progress).await;
+    let result = engine::down(
+        &mut *loaded.db,
+        &loaded.set,
+        &loaded.plan,
+        Some(&target),
+        &mut progress,
+    )
+    .await;
     context.replan(&mut loaded).await?;
     let output = &context.output;
     let report = match &result {

@@ -12,7 +12,9 @@ use tracing::info_span;
 use super::args::{Cli, Command, GlobalArgs};
 use super::error::CliError;
 use super::output::{Output, Tone};
-use crate::engine::{self, DatabaseUrl, Dialect, EngineSettings, HistoryTable, Progress, StepOutcome, Timeouts};
+use crate::engine::{
+    self, DatabaseUrl, Dialect, EngineSettings, HistoryTable, Progress, StepOutcome, Timeouts,
+};
 use crate::plan::{Plan, RecordKind};
 use crate::source::{MigrationSet, load_dir};
 
@@ -25,11 +27,15 @@ pub async fn dispatch(cli: &Cli, output: &Output) -> Result<(), CliError> {
         command => {
             let context = Context::new(&cli.global, *output)?;
             match command {
-                Command::Apply { to, checks } => apply::apply(&context, to.as_deref(), checks).await,
+                Command::Apply { to, checks } => {
+                    apply::apply(&context, to.as_deref(), checks).await
+                }
                 Command::Plan { to, checks } => apply::plan(&context, to.as_deref(), checks).await,
                 Command::Status => status::run(&context).await,
                 Command::Down { to } => down::run(&context, to).await,
-                Command::Repair { mark_applied } => repair::run(&context, mark_applied.as_deref()).await,
+                Command::Repair { mark_applied } => {
+                    repair::run(&context, mark_applied.as_deref()).await
+                }
                 Command::VerifyRollback => verify::run(&context).await,
                 Command::New { .. } => unreachable!("handled above"),
             }
@@ -90,13 +96,24 @@ impl<'a> Context<'a> {
         let output = self.output;
         move |progress| match progress {
             Progress::Starting { index, total, step } => {
-                let verb = if step.record == RecordKind::Down { "reverting" } else { "applying" };
-                output.progress(&format!("[{index}/{total}] {verb} {} {} …", step.version, step.name));
+                let verb = if step.record == RecordKind::Down {
+                    "reverting"
+                } else {
+                    "applying"
+                };
+                output.progress(&format!(
+                    "[{index}/{total}] {verb} {} {} …",
+                    step.version, step.name
+                ));
             }
             Progress::Finished { step, outcome } => {
                 let done = match outcome {
-                    StepOutcome::Ran { execution_ms } => output.paint(&format!("ok ({execution_ms} ms)"), Tone::Good),
-                    StepOutcome::AlreadyDone => output.paint("already done by another run", Tone::Warn),
+                    StepOutcome::Ran { execution_ms } => {
+                        output.paint(&format!("ok ({execution_ms} ms)"), Tone::Good)
+                    }
+                    StepOutcome::AlreadyDone => {
+                        output.paint("already done by another run", Tone::Warn)
+                    }
                 };
                 output.progress(&format!("      {} {done}", step.version));
             }

@@ -30,20 +30,29 @@ pub fn run(dir: &Path, name: &str, kind: NewKind, output: &Output) -> Result<(),
         Err(other) => return Err(other.into()),
     };
     let version = next_version(OffsetDateTime::now_utc(), latest.as_ref())?;
-    std::fs::create_dir_all(dir).map_err(|source| CliError::Write { path: dir.to_path_buf(), source })?;
+    std::fs::create_dir_all(dir).map_err(|source| CliError::Write {
+        path: dir.to_path_buf(),
+        source,
+    })?;
     let up = dir.join(format!("{version}_{name}.sql"));
     let down = dir.join(format!("{version}_{name}.down.sql"));
     write_new(&up, &up_template(name, kind))?;
     write_new(&down, &down_template(name))?;
     output.document(&serde_json::json!({ "version": version, "up": up, "down": down }));
-    output.line(&format!("created {}\ncreated {}", up.display(), down.display()));
+    output.line(&format!(
+        "created {}\ncreated {}",
+        up.display(),
+        down.display()
+    ));
     Ok(())
 }
 
 /// The current UTC timestamp as a version, bumped past `latest` when the clock is behind it.
 fn next_version(now: OffsetDateTime, latest: Option<&Version>) -> Result<String, CliError> {
     let stamp = now
-        .format(format_description!("[year][month][day][hour][minute][second]"))
+        .format(format_description!(
+            "[year][month][day][hour][minute][second]"
+        ))
         .map_err(|e| CliError::Usage(format!("cannot format the current time: {e}")))?;
     let candidate: u128 = stamp.parse().unwrap_or_default();
     let after_latest = latest
@@ -58,7 +67,10 @@ fn write_new(path: &PathBuf, text: &str) -> Result<(), CliError> {
         .create_new(true)
         .open(path)
         .and_then(|mut file| std::io::Write::write_all(&mut file, text.as_bytes()))
-        .map_err(|source| CliError::Write { path: path.clone(), source })
+        .map_err(|source| CliError::Write {
+            path: path.clone(),
+            source,
+        })
 }
 
 fn up_template(name: &str, kind: NewKind) -> String {
@@ -75,7 +87,9 @@ fn up_template(name: &str, kind: NewKind) -> String {
 }
 
 fn down_template(name: &str) -> String {
-    format!("-- Reverts {name}. `dbmigrate verify-rollback` checks that it restores the schema.\n\n")
+    format!(
+        "-- Reverts {name}. `dbmigrate verify-rollback` checks that it restores the schema.\n\n"
+    )
 }
 
 #[cfg(test)]

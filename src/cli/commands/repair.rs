@@ -18,10 +18,14 @@ pub async fn run(context: &Context<'_>, mark_applied: Option<&str>) -> Result<()
         changes.push(format!("marked dirty version {version} as applied"));
     } else {
         for version in loaded.db.clear_dirty().await? {
-            changes.push(format!("cleared dirty record of version {version}; it will run again"));
+            changes.push(format!(
+                "cleared dirty record of version {version}; it will run again"
+            ));
         }
         for entry in &loaded.plan.entries {
-            if let (MigrationState::ChecksumMismatch { recorded }, Some(actual)) = (&entry.state, &entry.checksum) {
+            if let (MigrationState::ChecksumMismatch { recorded }, Some(actual)) =
+                (&entry.state, &entry.checksum)
+            {
                 loaded.db.set_checksum(&entry.version, actual).await?;
                 changes.push(format!(
                     "accepted the edited file of version {}: checksum {recorded} -> {actual}",

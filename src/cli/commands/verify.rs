@@ -39,7 +39,11 @@ pub async fn run(context: &Context<'_>) -> Result<(), CliError> {
             for line in &problem.unexpected {
                 output.line(&format!("  + unexpected: {line}"));
             }
-            Err(CliError::Rollback { version: problem.version, name: problem.name, what: what.into() })
+            Err(CliError::Rollback {
+                version: problem.version,
+                name: problem.name,
+                what: what.into(),
+            })
         }
     }
 }

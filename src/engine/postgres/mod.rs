@@ -12,13 +12,12 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use tokio_postgres::{CancelToken, Client, NoTls, SimpleQueryMessage, SimpleQueryRow};
-use tracing::{debug, info_span, Instrument};
+use tracing::{Instrument, debug, info_span};
 
 use self::failure::{QueryError, migration_failure};
 use self::sql::{HistorySql, NewRecord, SNAPSHOT};
 use super::dialect::{
-    Decision, Dialect, HISTORY_FORMAT_VERSION, LatestRecord, Step, StepOutcome, applied_by,
-    decide,
+    Decision, Dialect, HISTORY_FORMAT_VERSION, LatestRecord, Step, StepOutcome, applied_by, decide,
 };
 use super::error::EngineError;
 use super::settings::{EngineSettings, Timeouts};
@@ -37,11 +36,16 @@ pub struct Postgres {
 
 impl Postgres {
     /// Connects within the connect timeout (TCP, greeting and authentication together).
-    pub async fn connect(url: &str, redacted: &str, settings: &EngineSettings) -> Result<Self, EngineError> {
+    pub async fn connect(
+        url: &str,
+        redacted: &str,
+        settings: &EngineSettings,
+    ) -> Result<Self, EngineError> {
         let mut config: tokio_postgres::Config =
-            url.parse().map_err(|e: tokio_postgres::Error| EngineError::InvalidUrl {
-                message: format!("{redacted}: {e}"),
-            })?;
+            url.parse()
+                .map_err(|e: tokio_postgres::Error| EngineError::InvalidUrl {
+                    message: format!("{redacted}: {e}"),
+                })?;
         if config.get_application_name().is_none() {
             config.application_name("dbmigrate");
         }
@@ -79,10 +83,15 @@ impl Postgres {
 
     /// Sends one simple-protocol message, bounded by the client deadline; cancels on expiry.
     async fn query(&self, sql: &str) -> Result<Vec<SimpleQueryMessage>, QueryError> {
-        self.query_within(sql, self.timeouts.client_deadline()).await
+        self.query_within(sql, self.timeouts.client_deadline())
+            .await
     }
 
-    async fn query_within(&self, sql: &str, deadline: Duration) -> Result<Vec<SimpleQueryMessage>, QueryError> {
+    async fn query_within(
+        &self,
+        sql: &str,
+        deadline: Duration,
+    ) -> Result<Vec<SimpleQueryMessage>, QueryError> {
         match tokio::time::timeout(deadline, self.client.simple_query(sql)).await {
             Ok(result) => result.map_err(QueryError::Db),
             Err(_) => {
@@ -111,12 +120,14 @@ impl Postgres {
     async fn lock_and_read(&self, version: &str) -> Result<Option<LatestRecord>, EngineError> {
         let sql = format!(
             "{} {}",
-            self.sql.begin_locked(self.timeouts.lock, self.timeouts.statement),
+            self.sql
+                .begin_locked(self.timeouts.lock, self.timeouts.statement),
             self.sql.select_latest(version)
         );
         match self.bookkeeping("taking the migration lock", &sql).await {
             Ok(sets) => Ok(sets.last().first().map(|row| LatestRecord {
-                kind: RecordKind::parse(row.get(0).unwrap_or_default()).unwrap_or(RecordKind::Schema),
+                kind: RecordKind::parse(row.get(0).unwrap_or_default())
+                    .unwrap_or(RecordKind::Schema),
                 success: row.get(1) == Some("t"),
             })),
             Err(error) => {
@@ -127,17 +138,35 @@ impl Postgres {
     }
 
     async fn run_in_transaction(&self, step: &Step<'_>) -> Result<StepOutcome, EngineError> {
-        let script = step.script.sql.strip_prefix('\u{feff}').unwrap_or(&step.script.sql);
+        let script = step
+            .script
+            .sql
+            .strip_prefix('\u{feff}')
+            .unwrap_or(&step.script.sql);
         let started = Instant::now();
         if let Err(error) = self.query(script).await {
             self.rollback().await;
-            return Err(migration_failure(step, script, 0, error, true, &self.timeouts));
+            return Err(migration_failure(
+                step,
+                script,
+                0,
+                error,
+                true,
+                &self.timeouts,
+            ));
         }
         let execution_ms = elapsed_ms(started);
         let insert = self.sql.insert(&self.new_record(step, execution_ms, true));
         if let Err(error) = self.query(&format!("{insert}; COMMIT")).await {
             self.rollback().await;
-            return Err(migration_failure(step, script, 0, error, true, &self.timeouts));
+            return Err(migration_failure(
+                step,
+                script,
+                0,
+                error,
+                true,
+                &self.timeouts,
+            ));
         }
         Ok(StepOutcome::Ran { execution_ms })
     }
@@ -145,7 +174,10 @@ impl Postgres {
     async fn run_without_transaction(&self, step: &Step<'_>) -> Result<StepOutcome, EngineError> {
         let insert = self.sql.insert(&self.new_record(step, 0, false));
         let claimed = self
-            .bookkeeping("recording the start of a non-transactional migration", &format!("{insert}; COMMIT"))
+            .bookkeeping(
+                "recording the start of a non-transactional migration",
+                &format!("{insert}; COMMIT"),
+            )
             .await;
         let id = match claimed {
             Ok(sets) => sets
@@ -165,7 +197,14 @@ impl Postgres {
         let started = Instant::now();
         for statement in split_statements(&step.script.sql) {
             if let Err(error) = self.query(statement.sql).await {
-                let failure = migration_failure(step, &step.script.sql, statement.offset, error, false, &self.timeouts);
+                let failure = migration_failure(
+                    step,
+                    &step.script.sql,
+                    statement.offset,
+                    error,
+                    false,
+                    &self.timeouts,
+                );
                 let record = self.sql.record_error(id, &failure.to_string());
                 if let Err(e) = self.query(&record).await {
                     debug!(?e, "could not record the failure on the dirty row");
@@ -174,12 +213,20 @@ impl Postgres {
             }
         }
         let execution_ms = elapsed_ms(started);
-        self.bookkeeping("recording a finished non-transactional migration", &self.sql.finish(id, execution_ms))
-            .await?;
+        self.bookkeeping(
+            "recording a finished non-transactional migration",
+            &self.sql.finish(id, execution_ms),
+        )
+        .await?;
         Ok(StepOutcome::Ran { execution_ms })
     }
 
-    fn new_record<'a>(&'a self, step: &'a Step<'a>, execution_ms: i64, success: bool) -> NewRecord<'a> {
+    fn new_record<'a>(
+        &'a self,
+        step: &'a Step<'a>,
+        execution_ms: i64,
+        success: bool,
+    ) -> NewRecord<'a> {
         NewRecord {
             version: step.version,
             name: step.name,
@@ -192,10 +239,24 @@ impl Postgres {
     }
 
     /// Runs one statement in a transaction under the migration lock; returns its rows.
-    async fn in_locked_transaction(&self, what: &str, sql: &str) -> Result<Vec<SimpleQueryRow>, EngineError> {
-        let begin = self.sql.begin_locked(self.timeouts.lock, self.timeouts.statement);
-        match self.bookkeeping(what, &format!("{begin} {sql}; COMMIT")).await {
-            Ok(mut sets) => Ok(sets.0.len().checked_sub(2).map(|i| sets.0.swap_remove(i)).unwrap_or_default()),
+    async fn in_locked_transaction(
+        &self,
+        what: &str,
+        sql: &str,
+    ) -> Result<Vec<SimpleQueryRow>, EngineError> {
+        let begin = self
+            .sql
+            .begin_locked(self.timeouts.lock, self.timeouts.statement);
+        match self
+            .bookkeeping(what, &format!("{begin} {sql}; COMMIT"))
+            .await
+        {
+            Ok(mut sets) => Ok(sets
+                .0
+                .len()
+                .checked_sub(2)
+                .map(|i| sets.0.swap_remove(i))
+                .unwrap_or_default()),
             Err(error) => {
                 self.rollback().await;
                 Err(error)
@@ -211,24 +272,38 @@ impl Dialect for Postgres {
     }
 
     async fn read_history(&mut self) -> Result<Vec<HistoryRecord>, EngineError> {
-        let exists = self.bookkeeping("checking for the history table", &self.sql.read_format()).await?;
+        let exists = self
+            .bookkeeping("checking for the history table", &self.sql.read_format())
+            .await?;
         if exists.last().first().and_then(|r| r.get(0)) != Some("t") {
             return Ok(Vec::new());
         }
-        let rows = self.bookkeeping("reading the history table", &self.sql.select_history()).await?;
+        let rows = self
+            .bookkeeping("reading the history table", &self.sql.select_history())
+            .await?;
         rows.last()
-            .iter().map(|row| parse_history_row(row, &self.history_name)).collect()
+            .iter()
+            .map(|row| parse_history_row(row, &self.history_name))
+            .collect()
     }
 
     async fn ensure_history(&mut self) -> Result<(), EngineError> {
-        let exists = self.bookkeeping("checking for the history table", &self.sql.read_format()).await?;
+        let exists = self
+            .bookkeeping("checking for the history table", &self.sql.read_format())
+            .await?;
         let row = exists.last().first();
         if row.and_then(|r| r.get(0)) != Some("t") || row.and_then(|r| r.get(1)) != Some("1") {
-            self.in_locked_transaction("creating the history table", &self.sql.create_tables()).await?;
+            self.in_locked_transaction("creating the history table", &self.sql.create_tables())
+                .await?;
         }
-        let format = self.bookkeeping("reading the history format", &self.sql.select_format()).await?;
+        let format = self
+            .bookkeeping("reading the history format", &self.sql.select_format())
+            .await?;
         let found = format.last().first().and_then(|r| r.get(0)).unwrap_or("0");
-        if found.parse::<u32>().map_or(true, |v| v > HISTORY_FORMAT_VERSION) {
+        if found
+            .parse::<u32>()
+            .map_or(true, |v| v > HISTORY_FORMAT_VERSION)
+        {
             return Err(EngineError::HistoryTooNew {
                 table: self.history_name.clone(),
                 found: found.to_owned(),
@@ -239,7 +314,12 @@ impl Dialect for Postgres {
     }
 
     async fn run_step(&mut self, step: &Step<'_>) -> Result<StepOutcome, EngineError> {
-        let span = info_span!("migration", version = step.version, name = step.name, kind = step.record.as_str());
+        let span = info_span!(
+            "migration",
+            version = step.version,
+            name = step.name,
+            kind = step.record.as_str()
+        );
         async {
             let latest = self.lock_and_read(step.version).await?;
             match decide(step, latest.as_ref()) {
@@ -249,7 +329,9 @@ impl Dialect for Postgres {
                 }
                 Decision::Dirty => {
                     self.rollback().await;
-                    Err(EngineError::Dirty { version: step.version.to_owned() })
+                    Err(EngineError::Dirty {
+                        version: step.version.to_owned(),
+                    })
                 }
                 Decision::Run if step.transactional() => self.run_in_transaction(step).await,
                 Decision::Run => self.run_without_transaction(step).await,
@@ -260,17 +342,28 @@ impl Dialect for Postgres {
     }
 
     async fn clear_dirty(&mut self) -> Result<Vec<String>, EngineError> {
-        let rows = self.in_locked_transaction("clearing dirty records", &self.sql.delete_dirty()).await?;
-        Ok(rows.iter().filter_map(|r| r.get(0).map(str::to_owned)).collect())
+        let rows = self
+            .in_locked_transaction("clearing dirty records", &self.sql.delete_dirty())
+            .await?;
+        Ok(rows
+            .iter()
+            .filter_map(|r| r.get(0).map(str::to_owned))
+            .collect())
     }
 
     async fn mark_applied(&mut self, version: &str) -> Result<bool, EngineError> {
-        let rows = self.in_locked_transaction("marking a version applied", &self.sql.mark_applied(version)).await?;
+        let rows = self
+            .in_locked_transaction("marking a version applied", &self.sql.mark_applied(version))
+            .await?;
         Ok(!rows.is_empty())
     }
 
     async fn set_checksum(&mut self, version: &str, checksum: &str) -> Result<(), EngineError> {
-        self.in_locked_transaction("updating a checksum", &self.sql.set_checksum(version, checksum)).await?;
+        self.in_locked_transaction(
+            "updating a checksum",
+            &self.sql.set_checksum(version, checksum),
+        )
+        .await?;
         Ok(())
     }
 
@@ -311,7 +404,12 @@ impl ResultSets {
 
     /// Rows of the statement before the final `COMMIT`.
     fn before_commit(&self) -> &[SimpleQueryRow] {
-        self.0.iter().rev().nth(1).map(Vec::as_slice).unwrap_or_default()
+        self.0
+            .iter()
+            .rev()
+            .nth(1)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
     }
 }
 

@@ -18,8 +18,7 @@ use tracing::info_span;
 use self::failure::{bookkeeping_error, statement_failure};
 use self::watchdog::Watchdog;
 use super::dialect::{
-    Decision, Dialect, HISTORY_FORMAT_VERSION, LatestRecord, Step, StepOutcome, applied_by,
-    decide,
+    Decision, Dialect, HISTORY_FORMAT_VERSION, LatestRecord, Step, StepOutcome, applied_by, decide,
 };
 use super::error::EngineError;
 use super::settings::{EngineSettings, Timeouts};
@@ -94,7 +93,8 @@ impl Sqlite {
             .conn
             .query_row(&sql, [version], |row| {
                 Ok(LatestRecord {
-                    kind: RecordKind::parse(&row.get::<_, String>(0)?).unwrap_or(RecordKind::Schema),
+                    kind: RecordKind::parse(&row.get::<_, String>(0)?)
+                        .unwrap_or(RecordKind::Schema),
                     success: row.get(1)?,
                 })
             })
@@ -111,14 +111,27 @@ impl Sqlite {
         }
     }
 
-    fn insert(&self, step: &Step<'_>, execution_ms: i64, success: bool) -> Result<i64, rusqlite::Error> {
+    fn insert(
+        &self,
+        step: &Step<'_>,
+        execution_ms: i64,
+        success: bool,
+    ) -> Result<i64, rusqlite::Error> {
         self.conn.execute(
             &format!(
                 "INSERT INTO {} (version, name, checksum, kind, execution_ms, success, applied_by) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 self.table
             ),
-            params![step.version, step.name, step.checksum, step.record.as_str(), execution_ms, success, self.applied_by],
+            params![
+                step.version,
+                step.name,
+                step.checksum,
+                step.record.as_str(),
+                execution_ms,
+                success,
+                self.applied_by
+            ],
         )?;
         Ok(self.conn.last_insert_rowid())
     }
@@ -127,9 +140,18 @@ impl Sqlite {
     fn execute_script(&self, step: &Step<'_>, rolled_back: bool) -> Result<(), EngineError> {
         let script = &step.script.sql;
         for statement in split_statements(script) {
-            let (result, timed_out) = self.watchdog.guard(|| self.conn.execute_batch(statement.sql));
+            let (result, timed_out) = self
+                .watchdog
+                .guard(|| self.conn.execute_batch(statement.sql));
             if let Err(error) = result {
-                return Err(statement_failure(step, &statement, &error, timed_out, self.watchdog.limit(), rolled_back));
+                return Err(statement_failure(
+                    step,
+                    &statement,
+                    &error,
+                    timed_out,
+                    self.watchdog.limit(),
+                    rolled_back,
+                ));
             }
         }
         Ok(())
@@ -180,8 +202,14 @@ impl Sqlite {
     }
 
     /// Runs `sql` inside `BEGIN IMMEDIATE … COMMIT`.
-    fn locked<T>(&self, what: &str, work: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, EngineError> {
-        self.conn.execute_batch("BEGIN IMMEDIATE").map_err(self.fail(what))?;
+    fn locked<T>(
+        &self,
+        what: &str,
+        work: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+    ) -> Result<T, EngineError> {
+        self.conn
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(self.fail(what))?;
         match work(&self.conn).and_then(|value| self.conn.execute_batch("COMMIT").map(|()| value)) {
             Ok(value) => Ok(value),
             Err(error) => {
@@ -252,13 +280,25 @@ impl Dialect for Sqlite {
                 meta = self.meta,
                 plain = self.plain_table,
             );
-            self.locked("creating the history table", |conn| conn.execute_batch(&ddl))?;
+            self.locked("creating the history table", |conn| {
+                conn.execute_batch(&ddl)
+            })?;
         }
         let found: String = self
             .conn
-            .query_row(&format!("SELECT value FROM {} WHERE key = 'format_version'", self.meta), [], |row| row.get(0))
+            .query_row(
+                &format!(
+                    "SELECT value FROM {} WHERE key = 'format_version'",
+                    self.meta
+                ),
+                [],
+                |row| row.get(0),
+            )
             .map_err(self.fail("reading the history format"))?;
-        if found.parse::<u32>().map_or(true, |v| v > HISTORY_FORMAT_VERSION) {
+        if found
+            .parse::<u32>()
+            .map_or(true, |v| v > HISTORY_FORMAT_VERSION)
+        {
             return Err(EngineError::HistoryTooNew {
                 table: self.plain_table.clone(),
                 found,
@@ -269,7 +309,12 @@ impl Dialect for Sqlite {
     }
 
     async fn run_step(&mut self, step: &Step<'_>) -> Result<StepOutcome, EngineError> {
-        let span = info_span!("migration", version = step.version, name = step.name, kind = step.record.as_str());
+        let span = info_span!(
+            "migration",
+            version = step.version,
+            name = step.name,
+            kind = step.record.as_str()
+        );
         let _entered = span.enter();
         let latest = self.lock_and_read(step.version)?;
         match decide(step, latest.as_ref()) {
@@ -279,7 +324,9 @@ impl Dialect for Sqlite {
             }
             Decision::Dirty => {
                 self.rollback();
-                Err(EngineError::Dirty { version: step.version.to_owned() })
+                Err(EngineError::Dirty {
+                    version: step.version.to_owned(),
+                })
             }
             Decision::Run if step.transactional() => self.run_in_transaction(step),
             Decision::Run => self.run_without_transaction(step),
@@ -289,8 +336,11 @@ impl Dialect for Sqlite {
     async fn clear_dirty(&mut self) -> Result<Vec<String>, EngineError> {
         let table = &self.table;
         self.locked("clearing dirty records", |conn| {
-            let mut select = conn.prepare(&format!("SELECT version FROM {table} WHERE success = 0"))?;
-            let versions = select.query_map([], |row| row.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
+            let mut select =
+                conn.prepare(&format!("SELECT version FROM {table} WHERE success = 0"))?;
+            let versions = select
+                .query_map([], |row| row.get(0))?
+                .collect::<rusqlite::Result<Vec<String>>>()?;
             conn.execute(&format!("DELETE FROM {table} WHERE success = 0"), [])?;
             Ok(versions)
         })
@@ -301,7 +351,9 @@ impl Dialect for Sqlite {
             "UPDATE {t} SET success = 1, error = NULL WHERE success = 0 AND id = (SELECT max(id) FROM {t} WHERE version = ?1)",
             t = self.table
         );
-        self.locked("marking a version applied", |conn| conn.execute(&sql, [version]).map(|n| n > 0))
+        self.locked("marking a version applied", |conn| {
+            conn.execute(&sql, [version]).map(|n| n > 0)
+        })
     }
 
     async fn set_checksum(&mut self, version: &str, checksum: &str) -> Result<(), EngineError> {
@@ -309,7 +361,9 @@ impl Dialect for Sqlite {
             "UPDATE {t} SET checksum = ?1 WHERE id = (SELECT max(id) FROM {t} WHERE version = ?2)",
             t = self.table
         );
-        self.locked("updating a checksum", |conn| conn.execute(&sql, [checksum, version]).map(drop))
+        self.locked("updating a checksum", |conn| {
+            conn.execute(&sql, [checksum, version]).map(drop)
+        })
     }
 
     async fn schema_snapshot(&mut self) -> Result<Vec<String>, EngineError> {
