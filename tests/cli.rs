@@ -54,7 +54,11 @@ impl Workspace {
     fn history(&self) -> Vec<(String, String, bool)> {
         let conn = rusqlite::Connection::open(self.dir.path().join("app.db")).unwrap();
         let tables: i64 = conn
-            .query_row("SELECT count(*) FROM sqlite_master WHERE name = 'dbmigrate_history'", [], |r| r.get(0))
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'dbmigrate_history'",
+                [],
+                |r| r.get(0),
+            )
             .unwrap();
         if tables == 0 {
             return Vec::new();
@@ -82,7 +86,10 @@ fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
-const USERS: (&str, &str) = ("1_create_users.sql", "CREATE TABLE users (id BIGINT PRIMARY KEY, email TEXT NOT NULL);\n");
+const USERS: (&str, &str) = (
+    "1_create_users.sql",
+    "CREATE TABLE users (id BIGINT PRIMARY KEY, email TEXT NOT NULL);\n",
+);
 const POSTS: (&str, &str) = (
     "2_create_posts.sql",
     "CREATE TABLE posts (id BIGINT PRIMARY KEY, author_id BIGINT NOT NULL REFERENCES users (id));\n",
@@ -108,25 +115,39 @@ fn quickstart_applies_the_forum_migrations_and_prints_the_status_table() {
     assert!(out.contains("applied: 7   pending: 0"), "{out}");
     let again = run();
     assert_eq!(code(&again), 0);
-    assert!(stdout(&again).starts_with("0 applied"), "{}", stdout(&again));
+    assert!(
+        stdout(&again).starts_with("0 applied"),
+        "{}",
+        stdout(&again)
+    );
 }
 
 #[test]
 fn failing_migration_exits_1_naming_file_line_and_code_and_keeps_earlier_ones() {
     let ws = Workspace::new(&[
         USERS,
-        ("2_broken.sql", "CREATE TABLE a (id BIGINT);\n\nINSERT INTO missing_table VALUES (1);\n"),
+        (
+            "2_broken.sql",
+            "CREATE TABLE a (id BIGINT);\n\nINSERT INTO missing_table VALUES (1);\n",
+        ),
     ]);
     let out = ws.run(&["apply"]);
     assert_eq!(code(&out), 1, "{}", stderr(&out));
     let err = stderr(&out);
     assert!(err.contains("2_broken.sql:3"), "{err}");
-    assert!(err.contains("SQLITE_ERROR") && err.contains("missing_table"), "{err}");
+    assert!(
+        err.contains("SQLITE_ERROR") && err.contains("missing_table"),
+        "{err}"
+    );
     assert!(err.contains("rolled back"), "{err}");
     assert_eq!(ws.history(), [("1".into(), "schema".into(), true)]);
     let conn = rusqlite::Connection::open(ws.dir.path().join("app.db")).unwrap();
     let tables: i64 = conn
-        .query_row("SELECT count(*) FROM sqlite_master WHERE name = 'a'", [], |r| r.get(0))
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'a'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(tables, 0, "the failed migration left table a behind");
 }
@@ -135,12 +156,23 @@ fn failing_migration_exits_1_naming_file_line_and_code_and_keeps_earlier_ones() 
 fn edited_applied_migration_exits_3_before_running_anything() {
     let ws = Workspace::new(&[USERS]);
     assert_eq!(code(&ws.run(&["apply"])), 0);
-    ws.write(USERS.0, "CREATE TABLE users (id BIGINT PRIMARY KEY, email TEXT);\n");
+    ws.write(
+        USERS.0,
+        "CREATE TABLE users (id BIGINT PRIMARY KEY, email TEXT);\n",
+    );
     ws.write(POSTS.0, POSTS.1);
     let out = ws.run(&["apply"]);
     assert_eq!(code(&out), 3);
-    assert!(stderr(&out).contains("1_create_users.sql") && stderr(&out).contains("edited"), "{}", stderr(&out));
-    assert_eq!(ws.history().len(), 1, "nothing may run after a checksum mismatch");
+    assert!(
+        stderr(&out).contains("1_create_users.sql") && stderr(&out).contains("edited"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        ws.history().len(),
+        1,
+        "nothing may run after a checksum mismatch"
+    );
     let repaired = ws.run(&["repair"]);
     assert_eq!(code(&repaired), 0, "{}", stderr(&repaired));
     assert!(stdout(&repaired).contains("accepted the edited file of version 1"));
@@ -153,18 +185,32 @@ fn invalid_sources_exit_3_naming_the_file() {
     let ws = Workspace::new(&[USERS, ("01_again.sql", "SELECT 1;")]);
     let out = ws.run(&["plan"]);
     assert_eq!(code(&out), 3);
-    assert!(stderr(&out).contains("01_again.sql") && stderr(&out).contains("used twice"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("01_again.sql") && stderr(&out).contains("used twice"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
 fn lint_policy_blocks_with_exit_4_and_unknown_rules_exit_2() {
-    let ws = Workspace::new(&[USERS, ("2_drop.sql", "ALTER TABLE users DROP COLUMN email;\n")]);
+    let ws = Workspace::new(&[
+        USERS,
+        ("2_drop.sql", "ALTER TABLE users DROP COLUMN email;\n"),
+    ]);
     let plan = ws.run(&["plan"]);
     assert_eq!(code(&plan), 0, "{}", stderr(&plan));
-    assert!(stdout(&plan).contains("2_drop.sql:1:1: warning[ban-drop-column]"), "{}", stdout(&plan));
+    assert!(
+        stdout(&plan).contains("2_drop.sql:1:1: warning[ban-drop-column]"),
+        "{}",
+        stdout(&plan)
+    );
     let denied = ws.run(&["apply", "--deny", "ban-drop-column"]);
     assert_eq!(code(&denied), 4, "{}", stderr(&denied));
-    assert!(ws.history().is_empty(), "a blocked run must not apply anything");
+    assert!(
+        ws.history().is_empty(),
+        "a blocked run must not apply anything"
+    );
     let unknown = ws.run(&["plan", "--deny", "no-such-rule"]);
     assert_eq!(code(&unknown), 2);
     assert!(stderr(&unknown).contains("no-such-rule"));
@@ -192,14 +238,25 @@ fn hanging_server_times_out_with_exit_5() {
 #[test]
 fn concurrent_apply_processes_apply_each_version_once() {
     let files: Vec<(String, String)> = (1..=20)
-        .map(|i| (format!("{i}_t{i}.sql"), format!("CREATE TABLE t{i} (id BIGINT);\n")))
+        .map(|i| {
+            (
+                format!("{i}_t{i}.sql"),
+                format!("CREATE TABLE t{i} (id BIGINT);\n"),
+            )
+        })
         .collect();
     let ws = Workspace::new(&[]);
     for (name, sql) in &files {
         ws.write(name, sql);
     }
     let children: Vec<_> = (0..3)
-        .map(|_| ws.command(&["apply"]).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap())
+        .map(|_| {
+            ws.command(&["apply"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
         .collect();
     for child in children {
         let out = child.wait_with_output().unwrap();
@@ -215,7 +272,12 @@ fn killed_run_resumes_without_applying_anything_twice() {
     let slow = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 2000000000) \
                 SELECT count(*) FROM c;\nCREATE TABLE slow_done (id BIGINT);\n";
     let ws = Workspace::new(&[USERS, POSTS, ("3_slow.sql", slow)]);
-    let mut child = ws.command(&["apply"]).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut child = ws
+        .command(&["apply"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     let stderr_lines = BufReader::new(child.stderr.take().unwrap());
     for line in stderr_lines.lines() {
         if line.unwrap().contains("applying 3 slow") {
@@ -224,7 +286,11 @@ fn killed_run_resumes_without_applying_anything_twice() {
     }
     child.kill().unwrap();
     child.wait().unwrap();
-    assert_eq!(ws.history().len(), 2, "versions 1 and 2 applied before the kill");
+    assert_eq!(
+        ws.history().len(),
+        2,
+        "versions 1 and 2 applied before the kill"
+    );
     ws.write("3_slow.sql", "CREATE TABLE slow_done (id BIGINT);\n");
     let out = ws.run(&["apply"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
@@ -236,19 +302,32 @@ fn killed_run_resumes_without_applying_anything_twice() {
 fn dirty_non_transactional_failure_blocks_until_repair() {
     let ws = Workspace::new(&[
         USERS,
-        ("2_nontx.sql", "-- dbmigrate: no-transaction\nCREATE TABLE half (id BIGINT);\nINSERT INTO nowhere VALUES (1);\n"),
+        (
+            "2_nontx.sql",
+            "-- dbmigrate: no-transaction\nCREATE TABLE half (id BIGINT);\nINSERT INTO nowhere VALUES (1);\n",
+        ),
     ]);
     let out = ws.run(&["apply"]);
     assert_eq!(code(&out), 1);
     assert!(stderr(&out).contains("dirty"), "{}", stderr(&out));
     let blocked = ws.run(&["apply"]);
     assert_eq!(code(&blocked), 3);
-    assert!(stderr(&blocked).contains("dbmigrate repair"), "{}", stderr(&blocked));
-    ws.write("2_nontx.sql", "-- dbmigrate: no-transaction\nCREATE TABLE IF NOT EXISTS half (id BIGINT);\n");
+    assert!(
+        stderr(&blocked).contains("dbmigrate repair"),
+        "{}",
+        stderr(&blocked)
+    );
+    ws.write(
+        "2_nontx.sql",
+        "-- dbmigrate: no-transaction\nCREATE TABLE IF NOT EXISTS half (id BIGINT);\n",
+    );
     assert_eq!(code(&ws.run(&["repair"])), 0);
     let fixed = ws.run(&["apply"]);
     assert_eq!(code(&fixed), 0, "{}", stderr(&fixed));
-    assert_eq!(ws.history().last().unwrap(), &("2".to_owned(), "schema".to_owned(), true));
+    assert_eq!(
+        ws.history().last().unwrap(),
+        &("2".to_owned(), "schema".to_owned(), true)
+    );
 }
 
 #[test]
@@ -256,7 +335,10 @@ fn down_reverts_and_verify_rollback_catches_a_broken_down() {
     let ws = Workspace::new(&[
         USERS,
         ("1_create_users.down.sql", "DROP TABLE users;\n"),
-        ("2_add_index.sql", "CREATE INDEX users_email_idx ON users (email);\n"),
+        (
+            "2_add_index.sql",
+            "CREATE INDEX users_email_idx ON users (email);\n",
+        ),
         ("2_add_index.down.sql", "SELECT 1;\n"),
     ]);
     assert_eq!(code(&ws.run(&["apply"])), 0);
@@ -265,8 +347,16 @@ fn down_reverts_and_verify_rollback_catches_a_broken_down() {
     assert_eq!(ws.history().last().unwrap().1, "down");
     let verify = ws.run(&["verify-rollback"]);
     assert_eq!(code(&verify), 6, "{}", stderr(&verify));
-    assert!(stdout(&verify).contains("users_email_idx"), "{}", stdout(&verify));
-    assert!(stderr(&verify).contains("version 2 (add_index)"), "{}", stderr(&verify));
+    assert!(
+        stdout(&verify).contains("users_email_idx"),
+        "{}",
+        stdout(&verify)
+    );
+    assert!(
+        stderr(&verify).contains("version 2 (add_index)"),
+        "{}",
+        stderr(&verify)
+    );
     ws.write("2_add_index.down.sql", "DROP INDEX users_email_idx;\n");
     assert_eq!(code(&ws.run(&["verify-rollback"])), 0);
 }
@@ -282,7 +372,10 @@ fn new_creates_timestamped_up_and_down_files() {
         .collect();
     names.sort();
     assert_eq!(names.len(), 2);
-    assert!(names[0].ends_with("_add_badges.down.sql") && names[0].len() == "20261125010203_add_badges.down.sql".len());
+    assert!(
+        names[0].ends_with("_add_badges.down.sql")
+            && names[0].len() == "20261125010203_add_badges.down.sql".len()
+    );
     let up = std::fs::read_to_string(ws.migrations().join(&names[1])).unwrap();
     assert!(up.starts_with("-- dbmigrate: kind=data"));
 }

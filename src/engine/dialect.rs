@@ -101,6 +101,25 @@ pub trait Dialect: Send {
     async fn schema_snapshot(&mut self) -> Result<Vec<String>, EngineError>;
 }
 
+/// Whether a schema-snapshot line describes the history table or its meta table (by whole
+/// identifiers, so `order_history` survives when the history table is `history`).
+pub fn mentions_history(line: &str, table: &str) -> bool {
+    const SUFFIXES: [&str; 7] = [
+        "",
+        "_meta",
+        "_id_seq",
+        "_pkey",
+        "_meta_pkey",
+        "_version_idx",
+        "_kind_check",
+    ];
+    line.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .any(|word| {
+            word.strip_prefix(table)
+                .is_some_and(|suffix| SUFFIXES.contains(&suffix))
+        })
+}
+
 /// `user@host` of this process, for `applied_by`.
 pub fn applied_by() -> String {
     let user = std::env::var("USER")
@@ -127,6 +146,27 @@ mod tests {
             checksum: "c".into(),
             script,
         }
+    }
+
+    #[test]
+    fn recognises_history_objects_by_whole_identifier() {
+        assert!(mentions_history(
+            "relation public.history kind=r",
+            "history"
+        ));
+        assert!(mentions_history(
+            "relation public.history_id_seq kind=S",
+            "history"
+        ));
+        assert!(mentions_history("table history_meta", "history"));
+        assert!(!mentions_history(
+            "relation public.order_history kind=r",
+            "history"
+        ));
+        assert!(!mentions_history(
+            "column public.posts.history_id bigint",
+            "history"
+        ));
     }
 
     #[test]

@@ -136,7 +136,7 @@ pub enum EngineError {
     MigrationFailed(Box<MigrationFailure>),
     /// A version is dirty (found under the lock).
     #[error(
-        "version {version} is dirty: a non-transactional migration started and did not complete; inspect the database, then run `dbmigrate repair`"
+        "version {version} is dirty: a non-transactional migration started and did not complete; if another run is applying it right now, wait for it — otherwise inspect the database, then run `dbmigrate repair`"
     )]
     Dirty {
         /// The version.

@@ -102,7 +102,7 @@ pub enum PlanProblem {
     },
     /// A non-transactional script did not finish.
     #[error(
-        "version {version} ({name}) is dirty: a non-transactional migration started and did not complete{error}. Check the database by hand, undo or finish what it did, then run `dbmigrate repair` to clear the record so it runs again (or `dbmigrate repair --mark-applied {version}` if you completed it yourself)"
+        "version {version} ({name}) is dirty: a non-transactional migration started and did not complete{error}. If another run is applying it right now, wait for it; otherwise check the database by hand, undo or finish what it did, then run `dbmigrate repair` to clear the record so it runs again (or `dbmigrate repair --mark-applied {version}` if you completed it yourself)"
     )]
     Dirty {
         /// Version.
@@ -240,7 +240,9 @@ impl Plan {
             .collect()
     }
 
-    /// Versions that a run would apply, up to and including `target` when given.
+    /// Versions that a run would apply, up to and including `target` when given. Dirty
+    /// versions are included so that the engine stops at them (with `Dirty`) instead of
+    /// silently applying later versions.
     pub fn to_apply<'a>(
         &'a self,
         target: Option<&'a Version>,
@@ -248,7 +250,7 @@ impl Plan {
         self.entries.iter().filter(move |e| {
             matches!(
                 e.state,
-                MigrationState::Pending | MigrationState::OutOfOrder
+                MigrationState::Pending | MigrationState::OutOfOrder | MigrationState::Dirty { .. }
             ) && target.is_none_or(|t| e.parsed_version.as_ref().is_some_and(|v| v <= t))
         })
     }
@@ -278,7 +280,15 @@ impl Plan {
 
     /// How many entries are pending (including out-of-order ones).
     pub fn pending_count(&self) -> usize {
-        self.to_apply(None).count()
+        self.entries
+            .iter()
+            .filter(|e| {
+                matches!(
+                    e.state,
+                    MigrationState::Pending | MigrationState::OutOfOrder
+                )
+            })
+            .count()
     }
 }
 

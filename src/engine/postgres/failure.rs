@@ -7,7 +7,7 @@ use tokio_postgres::error::ErrorPosition;
 use crate::engine::dialect::Step;
 use crate::engine::error::{EngineError, MigrationFailure};
 use crate::engine::settings::Timeouts;
-use crate::source::line_col_of_char_position;
+use crate::source::{line_col_of_char_position, line_of_offset};
 
 /// SQLSTATE `lock_not_available`: `lock_timeout` expired.
 const LOCK_NOT_AVAILABLE: &str = "55P03";
@@ -116,6 +116,10 @@ pub fn migration_failure(
             }
             None => failure.message = describe(&e),
         },
+    }
+    if failure.line.is_none() && !rolled_back {
+        // Statement by statement: the failing statement is known even without a position.
+        failure.line = Some(line_of_offset(script, statement_offset));
     }
     EngineError::MigrationFailed(Box::new(failure))
 }

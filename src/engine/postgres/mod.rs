@@ -18,6 +18,7 @@ use self::failure::{QueryError, migration_failure};
 use self::sql::{HistorySql, NewRecord, SNAPSHOT};
 use super::dialect::{
     Decision, Dialect, HISTORY_FORMAT_VERSION, LatestRecord, Step, StepOutcome, applied_by, decide,
+    mentions_history,
 };
 use super::error::EngineError;
 use super::settings::{EngineSettings, Timeouts};
@@ -374,7 +375,7 @@ impl Dialect for Postgres {
             .last()
             .iter()
             .filter_map(|r| r.get(0))
-            .filter(|line| !line.contains(history))
+            .filter(|line| !mentions_history(line, history))
             .map(str::to_owned)
             .collect())
     }

@@ -19,6 +19,7 @@ use self::failure::{bookkeeping_error, statement_failure};
 use self::watchdog::Watchdog;
 use super::dialect::{
     Decision, Dialect, HISTORY_FORMAT_VERSION, LatestRecord, Step, StepOutcome, applied_by, decide,
+    mentions_history,
 };
 use super::error::EngineError;
 use super::settings::{EngineSettings, Timeouts};
@@ -375,7 +376,7 @@ impl Dialect for Sqlite {
         let lines = read().map_err(self.fail("reading the schema"))?;
         Ok(lines
             .into_iter()
-            .filter(|line| !line.contains(&self.plain_table))
+            .filter(|line| !mentions_history(line, &self.plain_table))
             .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
             .collect())
     }
