@@ -101,6 +101,28 @@ pub trait Dialect: Send {
     async fn schema_snapshot(&mut self) -> Result<Vec<String>, EngineError>;
 }
 
+/// Accepts a history format this build understands; anything else is `HistoryTooNew`.
+pub fn check_format(found: &str, table: &str) -> Result<(), EngineError> {
+    match found.parse::<u32>() {
+        Ok(version) if version <= HISTORY_FORMAT_VERSION => Ok(()),
+        _ => Err(EngineError::HistoryTooNew {
+            table: table.to_owned(),
+            found: found.to_owned(),
+            supported: HISTORY_FORMAT_VERSION,
+        }),
+    }
+}
+
+/// The tracing span of one step, with its version, name and kind.
+pub fn step_span(step: &Step<'_>) -> tracing::Span {
+    tracing::info_span!(
+        "migration",
+        version = step.version,
+        name = step.name,
+        kind = step.record.as_str()
+    )
+}
+
 /// Whether a schema-snapshot line describes the history table or its meta table (by whole
 /// identifiers, so `order_history` survives when the history table is `history`).
 pub fn mentions_history(line: &str, table: &str) -> bool {

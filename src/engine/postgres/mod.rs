@@ -12,13 +12,13 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use tokio_postgres::{CancelToken, Client, NoTls, SimpleQueryMessage, SimpleQueryRow};
-use tracing::{Instrument, debug, info_span};
+use tracing::{Instrument, debug};
 
 use self::failure::{QueryError, migration_failure};
 use self::sql::{HistorySql, NewRecord, SNAPSHOT};
 use super::dialect::{
-    Decision, Dialect, HISTORY_FORMAT_VERSION, LatestRecord, Step, StepOutcome, applied_by, decide,
-    mentions_history,
+    Decision, Dialect, LatestRecord, Step, StepOutcome, applied_by, check_format, decide,
+    mentions_history, step_span,
 };
 use super::error::EngineError;
 use super::settings::{EngineSettings, Timeouts};
@@ -301,26 +301,11 @@ impl Dialect for Postgres {
             .bookkeeping("reading the history format", &self.sql.select_format())
             .await?;
         let found = format.last().first().and_then(|r| r.get(0)).unwrap_or("0");
-        if found
-            .parse::<u32>()
-            .map_or(true, |v| v > HISTORY_FORMAT_VERSION)
-        {
-            return Err(EngineError::HistoryTooNew {
-                table: self.history_name.clone(),
-                found: found.to_owned(),
-                supported: HISTORY_FORMAT_VERSION,
-            });
-        }
-        Ok(())
+        check_format(found, &self.history_name)
     }
 
     async fn run_step(&mut self, step: &Step<'_>) -> Result<StepOutcome, EngineError> {
-        let span = info_span!(
-            "migration",
-            version = step.version,
-            name = step.name,
-            kind = step.record.as_str()
-        );
+        let span = step_span(step);
         async {
             let latest = self.lock_and_read(step.version).await?;
             match decide(step, latest.as_ref()) {

@@ -13,13 +13,12 @@ use std::time::Instant;
 
 use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, params};
-use tracing::info_span;
 
 use self::failure::{bookkeeping_error, statement_failure};
 use self::watchdog::Watchdog;
 use super::dialect::{
-    Decision, Dialect, HISTORY_FORMAT_VERSION, LatestRecord, Step, StepOutcome, applied_by, decide,
-    mentions_history,
+    Decision, Dialect, HISTORY_FORMAT_VERSION, LatestRecord, Step, StepOutcome, applied_by,
+    check_format, decide, mentions_history, step_span,
 };
 use super::error::EngineError;
 use super::settings::{EngineSettings, Timeouts};
@@ -296,26 +295,11 @@ impl Dialect for Sqlite {
                 |row| row.get(0),
             )
             .map_err(self.fail("reading the history format"))?;
-        if found
-            .parse::<u32>()
-            .map_or(true, |v| v > HISTORY_FORMAT_VERSION)
-        {
-            return Err(EngineError::HistoryTooNew {
-                table: self.plain_table.clone(),
-                found,
-                supported: HISTORY_FORMAT_VERSION,
-            });
-        }
-        Ok(())
+        check_format(&found, &self.plain_table)
     }
 
     async fn run_step(&mut self, step: &Step<'_>) -> Result<StepOutcome, EngineError> {
-        let span = info_span!(
-            "migration",
-            version = step.version,
-            name = step.name,
-            kind = step.record.as_str()
-        );
+        let span = step_span(step);
         let _entered = span.enter();
         let latest = self.lock_and_read(step.version)?;
         match decide(step, latest.as_ref()) {
