@@ -14,37 +14,24 @@ use support::migrations::{FORUM, MigrationDir};
 use support::postgres::{client, database_exists, waiting_for_advisory_lock};
 use support::scenarios;
 
+const POSTS: &str = include_str!("fixtures/engine/postgres/forum/0003_create_posts.sql");
+
 /// `0003_create_posts.sql` with a typo in its second statement, on line 10 column 8.
-const BROKEN_POSTS: &str = "\
--- Posts belong to a forum and an author; a forum's page lists its newest posts first.
-CREATE TABLE posts (
-    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    forum_id bigint NOT NULL REFERENCES forums (id) ON DELETE CASCADE,
-    author_id bigint NOT NULL REFERENCES users (id),
-    title text NOT NULL,
-    body text NOT NULL,
-    created_at timestamptz NOT NULL DEFAULT now()
-);
-CREATE INDX posts_forum_created_idx ON posts (forum_id, created_at DESC);
-";
+fn broken_posts() -> String {
+    POSTS.replace("CREATE INDEX", "CREATE INDX")
+}
 
 /// `0003_create_posts.sql` whose welcome post reads from a table that does not exist (`forum`
 /// on line 12, column 6).
-const POSTS_WITH_UNDEFINED_TABLE: &str = "\
--- Posts belong to a forum and an author; a forum's page lists its newest posts first.
-CREATE TABLE posts (
-    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    forum_id bigint NOT NULL REFERENCES forums (id) ON DELETE CASCADE,
-    author_id bigint NOT NULL REFERENCES users (id),
-    title text NOT NULL,
-    body text NOT NULL,
-    created_at timestamptz NOT NULL DEFAULT now()
-);
-INSERT INTO posts (forum_id, author_id, title, body)
-SELECT f.id, u.id, 'Welcome', 'Say hello here.'
-FROM forum f CROSS JOIN users u
-WHERE f.slug = 'general' AND u.email = 'admin@example.com';
-";
+fn posts_with_undefined_table() -> String {
+    let table = &POSTS[..POSTS.find(");\n").expect("the fixture creates a table") + 3];
+    format!(
+        "{table}INSERT INTO posts (forum_id, author_id, title, body)\n\
+         SELECT f.id, u.id, 'Welcome', 'Say hello here.'\n\
+         FROM forum f CROSS JOIN users u\n\
+         WHERE f.slug = 'general' AND u.email = 'admin@example.com';\n"
+    )
+}
 
 /// `0004_index_posts_by_author.sql` whose second index misspells a column (line 3, column 59).
 const BROKEN_INDEXES: &str = "\
@@ -73,7 +60,8 @@ async fn applies_up_to_a_target_version() {
 #[tokio::test]
 async fn syntax_error_is_located_by_its_position_and_rolled_back() {
     let failure =
-        scenarios::failing_migration_leaves_no_trace(&TestDb::postgres().await, BROKEN_POSTS).await;
+        scenarios::failing_migration_leaves_no_trace(&TestDb::postgres().await, &broken_posts())
+            .await;
     assert_eq!(
         (failure.line, failure.column),
         (Some(10), Some(8)),
@@ -93,7 +81,7 @@ async fn syntax_error_is_located_by_its_position_and_rolled_back() {
 async fn undefined_table_is_located_by_its_position_and_rolled_back() {
     let db = TestDb::postgres().await;
     let failure =
-        scenarios::failing_migration_leaves_no_trace(&db, POSTS_WITH_UNDEFINED_TABLE).await;
+        scenarios::failing_migration_leaves_no_trace(&db, &posts_with_undefined_table()).await;
     assert_eq!(
         (failure.line, failure.column),
         (Some(12), Some(6)),

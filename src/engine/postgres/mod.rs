@@ -145,31 +145,28 @@ impl Postgres {
             .strip_prefix('\u{feff}')
             .unwrap_or(&step.script.sql);
         let started = Instant::now();
-        if let Err(error) = self.query(script).await {
-            self.rollback().await;
-            return Err(migration_failure(
-                step,
-                script,
-                0,
-                error,
-                true,
-                &self.timeouts,
-            ));
+        let ran = async {
+            self.query(script).await?;
+            let execution_ms = elapsed_ms(started);
+            let insert = self.sql.insert(&self.new_record(step, execution_ms, true));
+            self.query(&format!("{insert}; COMMIT")).await?;
+            Ok(execution_ms)
         }
-        let execution_ms = elapsed_ms(started);
-        let insert = self.sql.insert(&self.new_record(step, execution_ms, true));
-        if let Err(error) = self.query(&format!("{insert}; COMMIT")).await {
-            self.rollback().await;
-            return Err(migration_failure(
-                step,
-                script,
-                0,
-                error,
-                true,
-                &self.timeouts,
-            ));
+        .await;
+        match ran {
+            Ok(execution_ms) => Ok(StepOutcome::Ran { execution_ms }),
+            Err(error) => {
+                self.rollback().await;
+                Err(migration_failure(
+                    step,
+                    script,
+                    0,
+                    error,
+                    true,
+                    &self.timeouts,
+                ))
+            }
         }
-        Ok(StepOutcome::Ran { execution_ms })
     }
 
     async fn run_without_transaction(&self, step: &Step<'_>) -> Result<StepOutcome, EngineError> {
