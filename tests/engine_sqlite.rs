@@ -17,18 +17,10 @@ use support::os::{CHILD_ENV, rerun_this_test};
 use support::scenarios;
 
 /// `0003_create_posts.sql` with a typo in its second statement, on line 10 column 8.
-const BROKEN_POSTS: &str = "\
--- Posts belong to a forum and an author; a forum's page lists its newest posts first.
-CREATE TABLE posts (
-    id INTEGER PRIMARY KEY,
-    forum_id INTEGER NOT NULL REFERENCES forums (id) ON DELETE CASCADE,
-    author_id INTEGER NOT NULL REFERENCES users (id),
-    title TEXT NOT NULL,
-    body TEXT NOT NULL,
-    created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP
-);
-CREATE INDX posts_forum_created_idx ON posts (forum_id, created_at DESC);
-";
+fn broken_posts() -> String {
+    include_str!("fixtures/engine/sqlite/forum/0003_create_posts.sql")
+        .replace("CREATE INDEX", "CREATE INDX")
+}
 
 /// `0004_index_posts_by_author.sql` (no transaction) whose second index names a missing table.
 const BROKEN_INDEXES: &str = "\
@@ -57,7 +49,7 @@ async fn applies_up_to_a_target_version() {
 #[tokio::test]
 async fn syntax_error_is_reported_at_its_line_and_rolled_back() {
     let failure =
-        scenarios::failing_migration_leaves_no_trace(&TestDb::sqlite(), BROKEN_POSTS).await;
+        scenarios::failing_migration_leaves_no_trace(&TestDb::sqlite(), &broken_posts()).await;
     assert_eq!(
         (failure.line, failure.column),
         (Some(10), Some(8)),
