@@ -1,7 +1,8 @@
 //! dbmigrate: declarative, ordered, resumable database migrations — one engine for the local
 //! CLI and (later) the Kubernetes operator's Jobs. Modules follow the data flow:
-//! `source` → `plan` → `engine` → `cli`.
+//! `api` → `source` → `plan` → `engine` → `cli`.
 
+pub mod api;
 pub mod cli;
 pub mod engine;
 pub mod plan;

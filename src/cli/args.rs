@@ -28,15 +28,10 @@ pub struct GlobalArgs {
         default_value = "migrations"
     )]
     pub dir: PathBuf,
-    /// Database URL: postgres://user:pass@host:5432/db or sqlite://path/to/file.db.
-    #[arg(
-        long,
-        global = true,
-        env = "DATABASE_URL",
-        default_value = "sqlite://dbmigrate.db",
-        hide_env_values = true
-    )]
-    pub database_url: String,
+    /// Database URL: postgres://user:pass@host:5432/db or sqlite://path/to/file.db
+    /// [default: sqlite://dbmigrate.db; with -f: each resource's Secret, which this overrides].
+    #[arg(long, global = true, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
     /// History table, `table` or `schema.table`.
     #[arg(long, global = true, default_value = "dbmigrate_history")]
     pub history_table: String,
@@ -83,6 +78,21 @@ pub struct CheckArgs {
     pub allow: Vec<String>,
 }
 
+/// Manifest mode: run the DatabaseMigration and ConfigSync resources in YAML manifests.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ManifestArgs {
+    /// Manifests to run instead of --dir: a file, a folder of .yaml/.yml/.json files, or `-`
+    /// for stdin (e.g. `kubectl kustomize <dir> | dbmigrate apply -f -`). Repeatable.
+    #[arg(short = 'f', long = "filename", value_name = "FILE|DIR|-")]
+    pub files: Vec<PathBuf>,
+    /// Namespace of manifests that do not set one.
+    #[arg(short = 'n', long, default_value = "default", requires = "files")]
+    pub namespace: String,
+}
+
+/// The default database of commands without -f.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://dbmigrate.db";
+
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -94,6 +104,9 @@ pub enum Command {
         /// Checks and lint policy.
         #[command(flatten)]
         checks: CheckArgs,
+        /// Manifests (instead of --dir).
+        #[command(flatten)]
+        manifests: ManifestArgs,
     },
     /// Dry run: what apply would run, with lint findings; changes nothing.
     Plan {
@@ -103,9 +116,16 @@ pub enum Command {
         /// Checks and lint policy.
         #[command(flatten)]
         checks: CheckArgs,
+        /// Manifests (instead of --dir).
+        #[command(flatten)]
+        manifests: ManifestArgs,
     },
     /// Show every migration with its state, applied time and duration.
-    Status,
+    Status {
+        /// Manifests (instead of --dir).
+        #[command(flatten)]
+        manifests: ManifestArgs,
+    },
     /// Revert applied migrations above --to, newest first, with their down scripts.
     Down {
         /// Keep this version and everything below it applied (`0` reverts all).
@@ -128,6 +148,13 @@ pub enum Command {
     },
     /// On a scratch database: apply all, revert all, apply all again; compare schemas.
     VerifyRollback,
+    /// Print the CustomResourceDefinitions (YAML) to install with `kubectl apply -f -`.
+    Crds {
+        /// Write one file per CRD into this directory instead (`crds --write crds` updates the
+        /// committed copies).
+        #[arg(long, value_name = "DIR")]
+        write: Option<PathBuf>,
+    },
 }
 
 /// `--kind` of `new`.
@@ -146,6 +173,8 @@ pub enum OutputFormat {
     Human,
     /// One JSON document on stdout.
     Json,
+    /// YAML on stdout (with -f: each resource with the status the operator would write).
+    Yaml,
 }
 
 /// `--color`.

@@ -46,9 +46,9 @@ impl Output {
         }
     }
 
-    /// Whether output is JSON.
-    pub fn json(&self) -> bool {
-        self.format == OutputFormat::Json
+    /// Whether output is a document (JSON or YAML) rather than text for people.
+    pub fn structured(&self) -> bool {
+        self.format != OutputFormat::Human
     }
 
     /// Paints text in a tone (when colours are on).
@@ -75,24 +75,37 @@ impl Output {
 
     /// Prints a line of human output to stdout.
     pub fn line(&self, line: &str) {
-        if !self.json() {
+        if !self.structured() {
             println!("{line}");
         }
     }
 
-    /// Prints a JSON document to stdout (JSON output only).
+    /// Prints text to stdout as it is, whatever the output format (e.g. generated YAML).
+    pub fn raw(&self, text: &str) {
+        let mut stdout = std::io::stdout().lock();
+        // Writing to a closed pipe is not worth a panic; the exit code still tells.
+        let _ = stdout.write_all(text.as_bytes());
+    }
+
+    /// Prints a document to stdout as JSON or YAML (structured output only).
     pub fn document<T: Serialize>(&self, value: &T) {
-        if self.json() {
-            let mut stdout = std::io::stdout().lock();
-            // Writing to a closed pipe is not worth a panic; the exit code still tells.
-            let _ = serde_json::to_writer_pretty(&mut stdout, value);
-            let _ = writeln!(stdout);
+        let mut stdout = std::io::stdout().lock();
+        // Writing to a closed pipe is not worth a panic; the exit code still tells.
+        match self.format {
+            OutputFormat::Human => {}
+            OutputFormat::Json => {
+                let _ = serde_json::to_writer_pretty(&mut stdout, value);
+                let _ = writeln!(stdout);
+            }
+            OutputFormat::Yaml => {
+                let _ = serde_yaml::to_writer(&mut stdout, value);
+            }
         }
     }
 
     /// Prints an error to stderr in the chosen format.
     pub fn error(&self, reason: &str, message: &str) {
-        if self.json() {
+        if self.structured() {
             self.document(
                 &serde_json::json!({ "error": { "reason": reason, "message": message } }),
             );

@@ -4,6 +4,7 @@
 //! (the SQLite tests start no server), so unused helpers are expected here.
 #![allow(dead_code)]
 
+pub mod crds;
 pub mod db;
 pub mod migrations;
 pub mod os;

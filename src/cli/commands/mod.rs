@@ -1,6 +1,7 @@
 //! One module per subcommand, sharing the load → connect → plan preamble.
 
 mod apply;
+mod crds;
 mod down;
 mod new;
 mod repair;
@@ -9,7 +10,7 @@ mod verify;
 
 use tracing::info_span;
 
-use super::args::{Cli, Command, GlobalArgs};
+use super::args::{Cli, Command, DEFAULT_DATABASE_URL, GlobalArgs};
 use super::error::CliError;
 use super::output::{Output, Tone};
 use crate::engine::{
@@ -24,20 +25,23 @@ pub async fn dispatch(cli: &Cli, output: &Output) -> Result<(), CliError> {
     let _entered = span.enter();
     match &cli.command {
         Command::New { name, kind } => new::run(&cli.global.dir, name, *kind, output),
+        Command::Crds { write } => crds::run(write.as_deref(), output),
         command => {
             let context = Context::new(&cli.global, *output)?;
             match command {
-                Command::Apply { to, checks } => {
+                Command::Apply { to, checks, .. } => {
                     apply::apply(&context, to.as_deref(), checks).await
                 }
-                Command::Plan { to, checks } => apply::plan(&context, to.as_deref(), checks).await,
-                Command::Status => status::run(&context).await,
+                Command::Plan { to, checks, .. } => {
+                    apply::plan(&context, to.as_deref(), checks).await
+                }
+                Command::Status { .. } => status::run(&context).await,
                 Command::Down { to } => down::run(&context, to).await,
                 Command::Repair { mark_applied } => {
                     repair::run(&context, mark_applied.as_deref()).await
                 }
                 Command::VerifyRollback => verify::run(&context).await,
-                Command::New { .. } => unreachable!("handled above"),
+                Command::New { .. } | Command::Crds { .. } => unreachable!("handled above"),
             }
         }
     }
@@ -51,6 +55,18 @@ pub struct Context<'a> {
     output: Output,
 }
 
+/// Timeouts and history table from the global flags.
+fn engine_settings(global: &GlobalArgs) -> Result<EngineSettings, CliError> {
+    Ok(EngineSettings {
+        timeouts: Timeouts {
+            connect: global.connect_timeout,
+            lock: global.lock_timeout,
+            statement: global.statement_timeout,
+        },
+        history: HistoryTable::parse(&global.history_table)?,
+    })
+}
+
 /// Files, connection and plan, loaded together.
 pub struct Loaded {
     set: MigrationSet,
@@ -62,15 +78,13 @@ impl<'a> Context<'a> {
     fn new(global: &'a GlobalArgs, output: Output) -> Result<Self, CliError> {
         Ok(Self {
             global,
-            url: DatabaseUrl::parse(&global.database_url)?,
-            settings: EngineSettings {
-                timeouts: Timeouts {
-                    connect: global.connect_timeout,
-                    lock: global.lock_timeout,
-                    statement: global.statement_timeout,
-                },
-                history: HistoryTable::parse(&global.history_table)?,
-            },
+            url: DatabaseUrl::parse(
+                global
+                    .database_url
+                    .as_deref()
+                    .unwrap_or(DEFAULT_DATABASE_URL),
+            )?,
+            settings: engine_settings(global)?,
             output,
         })
     }
