@@ -1,9 +1,10 @@
 //! dbmigrate: declarative, ordered, resumable database migrations — one engine for the local
 //! CLI and (later) the Kubernetes operator's Jobs. Modules follow the data flow:
-//! `api` → `source` → `plan` → `engine` → `cli`.
+//! `api` → `source` → `plan` → `engine` → `sync` → `cli`.
 
 pub mod api;
 pub mod cli;
 pub mod engine;
 pub mod plan;
 pub mod source;
+pub mod sync;

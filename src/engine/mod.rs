@@ -2,14 +2,15 @@
 
 mod dialect;
 mod error;
-mod postgres;
+pub(crate) mod postgres;
 mod rollback;
 mod runner;
 mod scratch;
 mod settings;
-mod sqlite;
+pub(crate) mod sqlite;
 mod url;
 
+pub(crate) use dialect::applied_by;
 pub use dialect::{Dialect, HISTORY_FORMAT_VERSION, Step, StepOutcome};
 pub use error::{EngineError, MigrationFailure};
 pub use rollback::{RollbackProblem, RollbackReport, verify_rollback};

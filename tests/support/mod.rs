@@ -11,3 +11,4 @@ pub mod os;
 pub mod pgbouncer;
 pub mod postgres;
 pub mod scenarios;
+pub mod sync;

@@ -116,6 +116,7 @@ max_client_conn = 200
 default_pool_size = 2
 log_connections = 0
 log_disconnections = 0
+stats_period = 1
 logfile = {root}/pgbouncer.log
 ",
         root = root.display()
@@ -153,6 +154,21 @@ fn log(root: &Path) -> String {
 /// The pool mode PgBouncer's admin console reports for the database `db` is reached through
 /// (`None` when PgBouncer has no pool for it, i.e. nothing went through PgBouncer).
 pub async fn pool_mode(db: &TestDb) -> Option<String> {
+    admin_value(db, "SHOW POOLS", "pool_mode").await
+}
+
+/// How many queries PgBouncer has forwarded for the database `db` is reached through
+/// (`SHOW STATS`, refreshed every second: waits for the next refresh first).
+pub async fn query_count(db: &TestDb) -> u64 {
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    admin_value(db, "SHOW STATS", "total_query_count")
+        .await
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+/// One column of the admin console's row for the database `db` is reached through.
+async fn admin_value(db: &TestDb, command: &str, column: &str) -> Option<String> {
     let name = db
         .postgres_url()
         .rsplit('/')
@@ -160,12 +176,12 @@ pub async fn pool_mode(db: &TestDb) -> Option<String> {
         .expect("a database URL has a path");
     let console = postgres::client(&pgbouncer().url("pgbouncer")).await;
     let messages = console
-        .simple_query("SHOW POOLS")
+        .simple_query(command)
         .await
-        .expect("SHOW POOLS on the admin console");
+        .unwrap_or_else(|e| panic!("{command} on the admin console: {e}"));
     messages.into_iter().find_map(|message| match message {
         tokio_postgres::SimpleQueryMessage::Row(row) if row.get("database") == Some(name) => {
-            row.get("pool_mode").map(str::to_owned)
+            row.get(column).map(str::to_owned)
         }
         _ => None,
     })

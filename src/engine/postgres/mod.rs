@@ -5,7 +5,7 @@
 //! version's history row under it. The lock ends with the transaction, so nothing can leak on
 //! a pooled server connection, and two runners can never both apply a version.
 
-mod failure;
+pub(crate) mod failure;
 mod sql;
 
 use std::time::{Duration, Instant};
@@ -75,6 +75,39 @@ impl Postgres {
             history_name: settings.history.display_name(),
             applied_by: applied_by(),
         })
+    }
+
+    /// The client, for the sync engine's parameterised queries inside a transaction that
+    /// [`Self::begin_locked`] opened on this connection.
+    pub(crate) fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// The timeouts this connection runs with.
+    pub(crate) fn timeouts(&self) -> Timeouts {
+        self.timeouts
+    }
+
+    /// Opens a transaction with the timeouts set and takes the migration lock in it.
+    pub(crate) async fn begin_locked(&self) -> Result<(), EngineError> {
+        let sql = self
+            .sql
+            .begin_locked(self.timeouts.lock, self.timeouts.statement);
+        let taken = self.bookkeeping("taking the migration lock", &sql).await;
+        if taken.is_err() {
+            self.rollback().await;
+        }
+        taken.map(drop)
+    }
+
+    /// Ends the transaction: `COMMIT`, or `ROLLBACK` when `commit` is false.
+    pub(crate) async fn finish(&self, commit: bool) -> Result<(), EngineError> {
+        if commit {
+            self.bookkeeping("committing", "COMMIT").await.map(drop)
+        } else {
+            self.rollback().await;
+            Ok(())
+        }
     }
 
     /// Runs one administrative statement (e.g. `CREATE DATABASE`) outside a transaction.

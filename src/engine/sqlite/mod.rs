@@ -5,7 +5,7 @@
 //! under it, runs statement by statement (so a failure names its line) and commits together
 //! with its history row.
 
-mod failure;
+pub(crate) mod failure;
 mod watchdog;
 
 use std::path::Path;
@@ -62,6 +62,21 @@ impl Sqlite {
             plain_table: table.clone(),
             applied_by: applied_by(),
         })
+    }
+
+    /// The connection, for the sync engine (which takes the same `BEGIN IMMEDIATE` lock).
+    pub(crate) fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Runs `work` under the statement timeout; tells whether the timeout interrupted it.
+    pub(crate) fn guarded<T>(&self, work: impl FnOnce() -> T) -> (T, bool) {
+        self.watchdog.guard(work)
+    }
+
+    /// The timeouts this connection runs with.
+    pub(crate) fn timeouts(&self) -> Timeouts {
+        self.timeouts
     }
 
     fn fail(&self, what: &str) -> impl Fn(rusqlite::Error) -> EngineError + '_ {
