@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 use crate::engine::{EngineError, RunError};
+use crate::manifest::ManifestError;
 use crate::plan::PlanProblem;
 use crate::plan::lint::LintPolicyError;
 use crate::source::{InvalidVersion, SourceError};
@@ -70,11 +71,32 @@ pub enum CliError {
     /// A usage error found after parsing.
     #[error("{0}")]
     Usage(String),
+    /// The manifests cannot be run; nothing ran.
+    #[error(transparent)]
+    Manifest(Box<ManifestError>),
+    /// Some resources of a manifest run did not end Ready (their statuses say why).
+    #[error("{} of {total} resource(s) not Ready: {}", not_ready.len(), not_ready.join("; "))]
+    NotReady {
+        /// `<resource>: <reason>` of each one.
+        not_ready: Vec<String>,
+        /// How many resources ran.
+        total: usize,
+        /// The reason of the first one.
+        reason: String,
+        /// The exit code of the first one.
+        code: u8,
+    },
+}
+
+impl From<ManifestError> for CliError {
+    fn from(error: ManifestError) -> Self {
+        Self::Manifest(Box::new(error))
+    }
 }
 
 impl CliError {
     /// A stable reason string for JSON output.
-    pub fn reason(&self) -> &'static str {
+    pub fn reason(&self) -> &str {
         match self {
             Self::Source(e) => e.reason(),
             Self::Engine(e) => e.reason(),
@@ -86,6 +108,8 @@ impl CliError {
             Self::Rollback { .. } => "RollbackMismatch",
             Self::Write { .. } => "WriteFailed",
             Self::Usage(_) => "Usage",
+            Self::Manifest(e) => e.reason(),
+            Self::NotReady { reason, .. } => reason,
         }
     }
 
@@ -97,8 +121,22 @@ impl CliError {
             Self::LintBlocked { .. } => EXIT_LINT,
             Self::LintPolicy(_) | Self::Version(_) | Self::Usage(_) => EXIT_USAGE,
             Self::Rollback { .. } => EXIT_ROLLBACK,
-            Self::Write { .. } => EXIT_INVALID,
+            Self::Write { .. } | Self::Manifest(_) => EXIT_INVALID,
+            Self::NotReady { code, .. } => *code,
         })
+    }
+}
+
+/// The exit code of a resource that ended with this condition reason.
+pub fn reason_exit_code(reason: &str) -> u8 {
+    match reason {
+        "MigrationFailed" | "ConstraintViolation" => EXIT_MIGRATION_FAILED,
+        "LintBlocked" => EXIT_LINT,
+        "DatabaseUnreachable" | "LockTimeout" | "DatabaseTimeout" | "DatabaseError" => {
+            EXIT_DATABASE
+        }
+        "InvalidDatabaseUrl" | "InvalidSetting" => EXIT_USAGE,
+        _ => EXIT_INVALID,
     }
 }
 

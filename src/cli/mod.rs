@@ -30,7 +30,13 @@ pub fn run(cli: Cli) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            output.error(error.reason(), &error.to_string());
+            // With -f, a structured run already printed every resource's status (failures
+            // included) as one document on stdout; the summary goes to stderr.
+            if matches!(error, CliError::NotReady { .. }) && output.structured() {
+                eprintln!("error: {error}");
+            } else {
+                output.error(error.reason(), &error.to_string());
+            }
             error.exit_code()
         }
     }

@@ -6,7 +6,7 @@ use super::{Context, Loaded};
 use crate::cli::args::CheckArgs;
 use crate::cli::error::CliError;
 use crate::engine::{self, MigrationFailure, RunReport};
-use crate::plan::lint::{Finding, LintPolicy, lint_migration};
+use crate::plan::lint::{Finding, LintPolicy, lint_pending};
 use crate::plan::{Plan, PlanEntry, PlanOverrides, PlanProblem};
 use crate::source::Version;
 
@@ -133,12 +133,13 @@ fn check(
         ignore_missing: checks.ignore_missing,
         out_of_order: checks.out_of_order,
     });
-    let findings = loaded
-        .plan
-        .to_apply(target)
-        .filter_map(|entry| entry.parsed_version().and_then(|v| loaded.set.get(v)))
-        .flat_map(|migration| lint_migration(context.url.kind(), migration, &policy))
-        .collect();
+    let findings = lint_pending(
+        &loaded.plan,
+        &loaded.set,
+        context.url.kind(),
+        &policy,
+        target,
+    );
     Ok((problems, findings))
 }
 

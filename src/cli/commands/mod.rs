@@ -3,6 +3,7 @@
 mod apply;
 mod crds;
 mod down;
+mod manifests;
 mod new;
 mod repair;
 mod status;
@@ -10,12 +11,13 @@ mod verify;
 
 use tracing::info_span;
 
-use super::args::{Cli, Command, DEFAULT_DATABASE_URL, GlobalArgs};
+use super::args::{CheckArgs, Cli, Command, DEFAULT_DATABASE_URL, GlobalArgs};
 use super::error::CliError;
 use super::output::{Output, Tone};
 use crate::engine::{
     self, DatabaseUrl, Dialect, EngineSettings, HistoryTable, Progress, StepOutcome, Timeouts,
 };
+use crate::manifest::Mode;
 use crate::plan::{Plan, RecordKind};
 use crate::source::{MigrationSet, load_dir};
 
@@ -26,6 +28,27 @@ pub async fn dispatch(cli: &Cli, output: &Output) -> Result<(), CliError> {
     match &cli.command {
         Command::New { name, kind } => new::run(&cli.global.dir, name, *kind, output),
         Command::Crds { write } => crds::run(write.as_deref(), output),
+        Command::Apply {
+            to,
+            checks,
+            manifests: files,
+        }
+        | Command::Plan {
+            to,
+            checks,
+            manifests: files,
+        } if !files.files.is_empty() => {
+            let mode = match cli.command {
+                Command::Apply { .. } => Mode::Apply,
+                _ => Mode::Plan,
+            };
+            let to = to.as_deref();
+            manifests::run(&cli.global, files, checks, to, mode, output).await
+        }
+        Command::Status { manifests: files } if !files.files.is_empty() => {
+            let checks = CheckArgs::default();
+            manifests::run(&cli.global, files, &checks, None, Mode::Plan, output).await
+        }
         command => {
             let context = Context::new(&cli.global, *output)?;
             match command {

@@ -14,3 +14,17 @@ mod sqlite;
 pub use finding::{Finding, Severity};
 pub use policy::{LintPolicy, LintPolicyError};
 pub use run::{lint_migration, rule_names};
+
+/// Lint findings of the migrations a run of `plan` would apply (up to `target`).
+pub fn lint_pending(
+    plan: &crate::plan::Plan,
+    set: &crate::source::MigrationSet,
+    kind: crate::plan::DatabaseKind,
+    policy: &LintPolicy,
+    target: Option<&crate::source::Version>,
+) -> Vec<Finding> {
+    plan.to_apply(target)
+        .filter_map(|entry| entry.parsed_version().and_then(|v| set.get(v)))
+        .flat_map(|migration| lint_migration(kind, migration, policy))
+        .collect()
+}

@@ -42,13 +42,21 @@ pub(super) const ACCEPTED: &str = "accepted names are <version>_<name>.sql with 
     <version>_<name>.down.sql (dbmigrate, sqlx), <version>_<name>.up.sql + .down.sql \
     (golang-migrate, sqlx), V<version>__<name>.sql + U<version>__<name>.sql (Flyway), \
     NNNN_<name>.sql + meta/_journal.json (Drizzle), <timestamp>_<name>/migration.sql (Prisma) \
-    and <timestamp>_<name>/up.sql + down.sql (Diesel); hidden files, README* and *.md are ignored";
+    and <timestamp>_<name>/up.sql + down.sql (Diesel); hidden files, README*, *.md and \
+    kustomization.yaml are ignored";
 
 /// Whether a directory entry is never a migration: hidden files (also Kubernetes' `..data`
-/// links in ConfigMap volumes), READMEs and Markdown notes.
+/// links in ConfigMap volumes), READMEs, Markdown notes and the kustomization that turns the
+/// folder into a ConfigMap.
 pub(super) fn is_ignored(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    name.starts_with('.') || lower.starts_with("readme") || lower.ends_with(".md")
+    name.starts_with('.')
+        || lower.starts_with("readme")
+        || lower.ends_with(".md")
+        || matches!(
+            name,
+            "kustomization.yaml" | "kustomization.yml" | "Kustomization"
+        )
 }
 
 /// Recognises a file at the top of the migrations folder; `Err` is the reason it is not one.
@@ -179,7 +187,14 @@ mod tests {
 
     #[test]
     fn ignores_hidden_files_and_notes() {
-        for name in [".gitkeep", "..data", "README", "readme.txt", "NOTES.md"] {
+        for name in [
+            ".gitkeep",
+            "..data",
+            "README",
+            "readme.txt",
+            "NOTES.md",
+            "kustomization.yaml",
+        ] {
             assert!(is_ignored(name), "{name}");
         }
         for name in ["1_init.sql", "meta", "migration_lock.toml", "seed.json"] {

@@ -1,0 +1,220 @@
+//! `apply -f`, `plan -f`, `status -f`: run manifests locally and print their statuses.
+
+use std::path::Path;
+
+use serde_json::json;
+
+use crate::cli::args::{CheckArgs, GlobalArgs, ManifestArgs};
+use crate::cli::error::{CliError, reason_exit_code};
+use crate::cli::output::{Output, Table, Tone};
+use crate::engine::{DatabaseUrl, Progress, StepOutcome};
+use crate::manifest::{
+    self, Bundle, Defaults, Mode, Outcome, ResourceId, ResourceKind, ResourceResult, ResourceStatus,
+};
+use crate::plan::PlanOverrides;
+use crate::plan::lint::LintPolicy;
+
+/// Reads, resolves and runs the manifests; prints `kubectl get`-style tables (or the
+/// resources with their statuses as JSON/YAML).
+pub async fn run(
+    global: &GlobalArgs,
+    args: &ManifestArgs,
+    checks: &CheckArgs,
+    to: Option<&str>,
+    mode: Mode,
+    output: &Output,
+) -> Result<(), CliError> {
+    if to.is_some() {
+        return Err(CliError::Usage(
+            "--to does not combine with -f: set spec.targetVersion in the DatabaseMigration".into(),
+        ));
+    }
+    let documents = manifest::read_inputs(&args.files)?;
+    let bundle = Bundle::from_documents(documents, &args.namespace)?;
+    let defaults = Defaults {
+        database_url: global
+            .database_url
+            .as_deref()
+            .map(DatabaseUrl::parse)
+            .transpose()?,
+        settings: super::engine_settings(global)?,
+        lint: LintPolicy {
+            deny_warnings: checks.deny_warnings,
+            deny: checks.deny.clone(),
+            disabled: checks.allow.clone(),
+        },
+    };
+    let prepared = manifest::prepare(&bundle, &defaults)?;
+    let overrides = PlanOverrides {
+        allow_checksum_mismatch: checks.allow_checksum_mismatch,
+        ignore_missing: checks.ignore_missing,
+        out_of_order: checks.out_of_order,
+    };
+    let mut progress =
+        |id: &ResourceId, progress: Progress<'_>| print_progress(output, id, progress);
+    let results = manifest::execute(&prepared, mode, overrides, &mut progress).await;
+    output.document(&as_list(&results));
+    print_tables(output, &results);
+    print_problems(output, &results);
+    verdict(&results, mode)
+}
+
+fn print_progress(output: &Output, id: &ResourceId, progress: Progress<'_>) {
+    match progress {
+        Progress::Starting { index, total, step } => output.progress(&format!(
+            "{}/{}: [{index}/{total}] applying {} {} …",
+            id.kind.as_str().to_lowercase(),
+            id.name,
+            step.version,
+            step.name
+        )),
+        Progress::Finished { step, outcome } => {
+            let done = match outcome {
+                StepOutcome::Ran { execution_ms } => {
+                    output.paint(&format!("ok ({execution_ms} ms)"), Tone::Good)
+                }
+                StepOutcome::AlreadyDone => output.paint("already done by another run", Tone::Warn),
+            };
+            output.progress(&format!(
+                "{}/{}:       {} {done}",
+                id.kind.as_str().to_lowercase(),
+                id.name,
+                step.version
+            ));
+        }
+    }
+}
+
+/// The resources with their statuses, as `kubectl get -o json` prints a list.
+fn as_list(results: &[ResourceResult]) -> serde_json::Value {
+    let items: Vec<serde_json::Value> = results
+        .iter()
+        .map(|r| {
+            json!({
+                "apiVersion": crate::api::API_VERSION,
+                "kind": r.id.kind.as_str(),
+                "metadata": { "name": r.id.name, "namespace": r.id.namespace },
+                "status": r.status,
+            })
+        })
+        .collect();
+    json!({ "apiVersion": "v1", "kind": "List", "items": items })
+}
+
+fn tone(outcome: &Outcome) -> Tone {
+    match outcome {
+        Outcome::Ready => Tone::Good,
+        Outcome::WouldChange | Outcome::Blocked { .. } => Tone::Warn,
+        Outcome::Failed { .. } => Tone::Bad,
+    }
+}
+
+fn print_tables(output: &Output, results: &[ResourceResult]) {
+    let plain = |text: String| (text, Tone::Plain);
+    let mut migrations = Table::new(&["NAME", "PHASE", "VERSION", "APPLIED", "PENDING", "MESSAGE"]);
+    let mut syncs = Table::new(&["NAME", "PHASE", "ROWS", "LAST SYNC", "MESSAGE"]);
+    for result in results {
+        let name = format!(
+            "{}/{}",
+            result.id.kind.as_str().to_lowercase(),
+            result.id.name
+        );
+        let phase = (
+            format!("{:?}", result.outcome.phase()),
+            tone(&result.outcome),
+        );
+        match &result.status {
+            ResourceStatus::Migration(status) => migrations.row(vec![
+                plain(name),
+                phase,
+                plain(status.current_version.clone().unwrap_or_else(|| "-".into())),
+                plain(status.applied.to_string()),
+                plain(status.pending.to_string()),
+                plain(status.message.clone().unwrap_or_default()),
+            ]),
+            ResourceStatus::Sync(status) => syncs.row(vec![
+                plain(name),
+                phase,
+                plain(status.rows.to_string()),
+                plain(status.last_sync_time.clone().unwrap_or_else(|| "-".into())),
+                plain(status.message.clone().unwrap_or_default()),
+            ]),
+        }
+    }
+    let has = |kind| results.iter().any(|r| r.id.kind == kind);
+    if has(ResourceKind::DatabaseMigration) {
+        output.line(&migrations.render(output));
+    }
+    if has(ResourceKind::DatabaseMigration) && has(ResourceKind::ConfigSync) {
+        output.line("");
+    }
+    if has(ResourceKind::ConfigSync) {
+        output.line(&syncs.render(output));
+    }
+}
+
+fn print_problems(output: &Output, results: &[ResourceResult]) {
+    for result in results {
+        if let ResourceStatus::Migration(status) = &result.status {
+            for finding in &status.lint_findings {
+                let severity = if finding.blocking {
+                    output.paint("error", Tone::Bad)
+                } else {
+                    output.paint("warning", Tone::Warn)
+                };
+                output.line(&format!(
+                    "{}: {}:{}: {severity}[{}] {}",
+                    result.id,
+                    Path::new(&finding.file).display(),
+                    finding.line,
+                    finding.rule,
+                    finding.message
+                ));
+            }
+        }
+        if let Outcome::Failed { message, .. } | Outcome::Blocked { message, .. } = &result.outcome
+        {
+            output.line(&format!(
+                "{} {} ({}): {message}",
+                output.paint("not ready:", tone(&result.outcome)),
+                result.id,
+                result.database
+            ));
+        }
+    }
+}
+
+/// Ok when every resource is Ready; in a dry run, also when it would run (resources waiting
+/// for a dependency that has pending work are fine there).
+fn verdict(results: &[ResourceResult], mode: Mode) -> Result<(), CliError> {
+    let not_ready: Vec<(&ResourceResult, &str)> = results
+        .iter()
+        .filter_map(|r| match &r.outcome {
+            Outcome::Failed { reason, .. } => Some((r, reason.as_str())),
+            Outcome::Blocked { reason, .. } if reason == "Suspended" => None,
+            Outcome::Blocked { reason, .. }
+                if reason == "DependencyNotReady" && mode == Mode::Plan =>
+            {
+                None
+            }
+            Outcome::Blocked { reason, .. } => Some((r, reason.as_str())),
+            _ => None,
+        })
+        .collect();
+    let Some(first) = not_ready
+        .iter()
+        .find(|(_, reason)| *reason != "DependencyNotReady")
+        .or(not_ready.first())
+    else {
+        return Ok(());
+    };
+    Err(CliError::NotReady {
+        not_ready: not_ready
+            .iter()
+            .map(|(r, reason)| format!("{}: {reason}", r.id))
+            .collect(),
+        total: results.len(),
+        reason: first.1.to_owned(),
+        code: reason_exit_code(first.1),
+    })
+}

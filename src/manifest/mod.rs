@@ -1,0 +1,23 @@
+//! Manifest mode: the very YAML a user `kubectl apply`s, run locally against a database.
+//!
+//! read (files, folders, stdin) → bundle (by kind, namespace, name) → prepare (resolve
+//! Secrets, ConfigMaps, files and rows; order by `dependsOn`) → execute (engine and sync
+//! engine, in order) → statuses as the operator would write them.
+
+mod bundle;
+mod database;
+mod error;
+mod execute;
+mod order;
+mod prepare;
+mod read;
+mod rows;
+mod source;
+mod status;
+
+pub use bundle::{Bundle, ResourceId, ResourceKind};
+pub use error::ManifestError;
+pub use execute::{Mode, ResourceResult, ResourceStatus, execute};
+pub use prepare::{Defaults, Prepared, Work, prepare};
+pub use read::{Document, parse_stream, read_inputs};
+pub use status::Outcome;

@@ -1,0 +1,191 @@
+//! Resolves every resource before anything runs: database, files, rows, settings, order.
+
+use super::bundle::{Bundle, ResourceId, ResourceKind};
+use super::database::database_url;
+use super::error::ManifestError;
+use super::order::run_order;
+use super::rows::sync_tables;
+use super::source::{LoadedSource, load_source};
+use crate::api::{self, DependsOn, Timeouts as SpecTimeouts};
+use crate::engine::{DatabaseUrl, EngineSettings, HistoryTable};
+use crate::plan::lint::LintPolicy;
+use crate::source::Version;
+use crate::sync::TableSync;
+
+/// Settings that apply to every resource unless its spec says otherwise.
+#[derive(Debug, Clone)]
+pub struct Defaults {
+    /// `--database-url`: replaces every resource's database.
+    pub database_url: Option<DatabaseUrl>,
+    /// Timeouts and history table from the command line.
+    pub settings: EngineSettings,
+    /// Lint rules denied or disabled on the command line, added to each resource's policy.
+    pub lint: LintPolicy,
+}
+
+/// One resource, resolved and ready to run.
+pub struct Prepared {
+    /// Which resource.
+    pub id: ResourceId,
+    /// `metadata.generation`, when the manifest has one.
+    pub generation: Option<i64>,
+    /// What it depends on.
+    pub depends_on: Vec<ResourceId>,
+    /// Its database.
+    pub url: DatabaseUrl,
+    /// Timeouts and history table.
+    pub settings: EngineSettings,
+    /// What it does.
+    pub work: Work,
+}
+
+/// The resolved work of a resource.
+pub enum Work {
+    /// Apply migrations.
+    Migrate {
+        /// The files.
+        source: LoadedSource,
+        /// `spec.targetVersion`.
+        target: Option<Version>,
+        /// Lint policy (spec + command line).
+        policy: LintPolicy,
+        /// `spec.allowNonTransactional`.
+        allow_non_transactional: bool,
+    },
+    /// Sync rows.
+    Sync {
+        /// The tables.
+        tables: Vec<TableSync>,
+        /// `spec.suspend`.
+        suspended: bool,
+    },
+}
+
+/// Resolves all resources, in run order (dependencies first).
+pub fn prepare(bundle: &Bundle, defaults: &Defaults) -> Result<Vec<Prepared>, ManifestError> {
+    let mut prepared = Vec::new();
+    for migration in &bundle.migrations {
+        let id = migration.id(ResourceKind::DatabaseMigration);
+        let spec = &migration.object.spec;
+        if !spec.scripts.is_empty() {
+            return Err(ManifestError::InvalidSpec {
+                resource: id.to_string(),
+                message: "spec.scripts run as commands in the application's image, which only the operator's Jobs do; local runs cannot run them yet. Apply this resource in a cluster, or drop spec.scripts for the local run".into(),
+            });
+        }
+        let target = spec
+            .target_version
+            .as_deref()
+            .map(Version::parse)
+            .transpose()
+            .map_err(|e| invalid(&id, format!("spec.targetVersion: {e}")))?;
+        let url = database_url(&spec.database, &id, bundle, defaults.database_url.as_ref())?;
+        let mut policy = defaults.lint.clone();
+        if let Some(lint) = &spec.lint {
+            policy.deny_warnings |= lint.deny_warnings;
+            policy.deny.extend(lint.deny.iter().cloned());
+            policy.disabled.extend(lint.disable.iter().cloned());
+        }
+        policy
+            .validate(url.kind())
+            .map_err(|e| invalid(&id, format!("spec.lint: {e}")))?;
+        prepared.push(Prepared {
+            generation: migration.object.metadata.generation,
+            depends_on: dependencies(&spec.depends_on, &id),
+            settings: settings(
+                defaults,
+                spec.timeouts.as_ref(),
+                spec.history_table.as_deref(),
+                &id,
+            )?,
+            work: Work::Migrate {
+                source: load_source(migration, &id, bundle)?,
+                target,
+                policy,
+                allow_non_transactional: spec.allow_non_transactional.unwrap_or(true),
+            },
+            url,
+            id,
+        });
+    }
+    for sync in &bundle.syncs {
+        let id = sync.id(ResourceKind::ConfigSync);
+        let spec = &sync.object.spec;
+        if let Some(interval) = &spec.interval {
+            api::parse_duration(interval)
+                .map_err(|e| invalid(&id, format!("spec.interval: {e}")))?;
+        }
+        prepared.push(Prepared {
+            generation: sync.object.metadata.generation,
+            depends_on: dependencies(&spec.depends_on, &id),
+            url: database_url(&spec.database, &id, bundle, defaults.database_url.as_ref())?,
+            settings: settings(
+                defaults,
+                spec.timeouts.as_ref(),
+                spec.history_table.as_deref(),
+                &id,
+            )?,
+            work: Work::Sync {
+                tables: sync_tables(spec, &id, bundle)?,
+                suspended: spec.suspend,
+            },
+            id,
+        });
+    }
+    let nodes: Vec<(ResourceId, Vec<ResourceId>)> = prepared
+        .iter()
+        .map(|p| (p.id.clone(), p.depends_on.clone()))
+        .collect();
+    let order = run_order(&nodes)?;
+    let mut slots: Vec<Option<Prepared>> = prepared.into_iter().map(Some).collect();
+    Ok(order.into_iter().filter_map(|i| slots[i].take()).collect())
+}
+
+fn invalid(id: &ResourceId, message: String) -> ManifestError {
+    ManifestError::InvalidSpec {
+        resource: id.to_string(),
+        message,
+    }
+}
+
+fn dependencies(depends_on: &[DependsOn], id: &ResourceId) -> Vec<ResourceId> {
+    depends_on
+        .iter()
+        .map(|d| ResourceId {
+            kind: d.kind.into(),
+            namespace: d.namespace.clone().unwrap_or_else(|| id.namespace.clone()),
+            name: d.name.clone(),
+        })
+        .collect()
+}
+
+fn settings(
+    defaults: &Defaults,
+    timeouts: Option<&SpecTimeouts>,
+    history_table: Option<&str>,
+    id: &ResourceId,
+) -> Result<EngineSettings, ManifestError> {
+    let mut settings = defaults.settings.clone();
+    if let Some(timeouts) = timeouts {
+        let fields = [
+            ("connect", &timeouts.connect, &mut settings.timeouts.connect),
+            ("lock", &timeouts.lock, &mut settings.timeouts.lock),
+            (
+                "statement",
+                &timeouts.statement,
+                &mut settings.timeouts.statement,
+            ),
+        ];
+        for (name, text, slot) in fields {
+            if let Some(text) = text {
+                *slot = api::parse_duration(text)
+                    .map_err(|e| invalid(id, format!("spec.timeouts.{name}: {e}")))?;
+            }
+        }
+    }
+    if let Some(table) = history_table {
+        settings.history = HistoryTable::parse(table)
+            .map_err(|e| invalid(id, format!("spec.historyTable: {e}")))?;
+    }
+    Ok(settings)
+}

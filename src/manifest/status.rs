@@ -1,0 +1,272 @@
+//! Builds the status objects the operator would write, from plans, run reports and failures.
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+
+use crate::api::{
+    AppliedMigrationStatus, ConditionStatus, ConditionType, ConfigSyncStatus,
+    DatabaseMigrationStatus, FailureStatus, LintFindingStatus, Phase, SyncFailure, SyncTableStatus,
+    set_condition,
+};
+use crate::engine::MigrationFailure;
+use crate::plan::lint::{Finding, Severity};
+use crate::plan::{MigrationState, Plan};
+use crate::source::Version;
+use crate::sync::SyncReport;
+
+/// How many applied migrations `status.lastApplied` keeps.
+const LAST_APPLIED: usize = 10;
+
+/// How a resource's run ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Everything declared is in the database.
+    Ready,
+    /// A dry run: this much would change.
+    WouldChange,
+    /// Waiting on something: a dependency, a policy.
+    Blocked {
+        /// Stable reason.
+        reason: String,
+        /// What and what to do.
+        message: String,
+    },
+    /// The attempt failed.
+    Failed {
+        /// Stable reason.
+        reason: String,
+        /// What and what to do.
+        message: String,
+    },
+}
+
+impl Outcome {
+    /// The phase this outcome shows.
+    pub fn phase(&self) -> Phase {
+        match self {
+            Self::Ready => Phase::Ready,
+            Self::WouldChange => Phase::Pending,
+            Self::Blocked { .. } => Phase::Blocked,
+            Self::Failed { .. } => Phase::Failed,
+        }
+    }
+}
+
+/// The current time as a Kubernetes `Time`.
+pub fn now() -> Time {
+    Time(k8s_openapi::jiff::Timestamp::now())
+}
+
+/// Sets Ready, Progressing, Failed and Blocked from an outcome.
+fn conditions(
+    conditions: &mut Vec<k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition>,
+    outcome: &Outcome,
+    ready_reason: &str,
+    ready_message: &str,
+    generation: Option<i64>,
+) {
+    use ConditionStatus::{False, True};
+    let now = now();
+    let mut set = |kind, status, reason: &str, message: &str| {
+        set_condition(conditions, kind, status, reason, message, generation, &now);
+    };
+    match outcome {
+        Outcome::Ready => {
+            set(ConditionType::Ready, True, ready_reason, ready_message);
+            set(ConditionType::Progressing, False, ready_reason, "");
+            set(ConditionType::Failed, False, ready_reason, "");
+            set(ConditionType::Blocked, False, ready_reason, "");
+        }
+        Outcome::WouldChange => {
+            set(ConditionType::Ready, False, "Pending", ready_message);
+            set(ConditionType::Progressing, True, "Pending", ready_message);
+            set(ConditionType::Failed, False, "Pending", "");
+            set(ConditionType::Blocked, False, "Pending", "");
+        }
+        Outcome::Blocked { reason, message } => {
+            set(ConditionType::Ready, False, reason, message);
+            set(ConditionType::Progressing, False, reason, "");
+            set(ConditionType::Failed, False, reason, "");
+            set(ConditionType::Blocked, True, reason, message);
+        }
+        Outcome::Failed { reason, message } => {
+            set(ConditionType::Ready, False, reason, message);
+            set(ConditionType::Progressing, False, reason, "");
+            set(ConditionType::Failed, True, reason, message);
+            set(ConditionType::Blocked, False, reason, "");
+        }
+    }
+}
+
+/// The status of a DatabaseMigration after planning (and possibly applying).
+pub fn migration_status(
+    plan: &Plan,
+    target: Option<&Version>,
+    findings: &[Finding],
+    failure: Option<FailureStatus>,
+    outcome: &Outcome,
+    generation: Option<i64>,
+) -> DatabaseMigrationStatus {
+    let pending = plan.to_apply(target).count();
+    let mut applied: Vec<&crate::plan::PlanEntry> = plan
+        .entries
+        .iter()
+        .filter(|e| e.state == MigrationState::Applied)
+        .collect();
+    applied.sort_by(|a, b| {
+        b.applied_at
+            .cmp(&a.applied_at)
+            .then(b.version.cmp(&a.version))
+    });
+    let message = match outcome {
+        Outcome::Ready => format!("{} applied, up to date", plan.applied_count()),
+        Outcome::WouldChange => format!("{pending} to apply"),
+        Outcome::Blocked { message, .. } | Outcome::Failed { message, .. } => first_line(message),
+    };
+    let mut status = DatabaseMigrationStatus {
+        observed_generation: generation,
+        phase: outcome.phase(),
+        current_version: plan.current_version().map(str::to_owned),
+        target_version: target
+            .map(|t| t.as_str().to_owned())
+            .or_else(|| plan.latest_version().map(str::to_owned)),
+        applied: count(plan.applied_count()),
+        pending: count(pending),
+        last_applied: applied
+            .into_iter()
+            .take(LAST_APPLIED)
+            .map(|e| AppliedMigrationStatus {
+                version: e.version.clone(),
+                name: e.name.clone(),
+                checksum: e.checksum.clone().unwrap_or_default(),
+                applied_at: e.applied_at.clone().unwrap_or_default(),
+                duration_ms: e.execution_ms.unwrap_or_default(),
+            })
+            .collect(),
+        failure,
+        lint_findings: findings.iter().map(lint_finding).collect(),
+        message: Some(message.clone()),
+        conditions: Vec::new(),
+    };
+    conditions(
+        &mut status.conditions,
+        outcome,
+        "Applied",
+        &message,
+        generation,
+    );
+    status
+}
+
+fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+fn first_line(text: &str) -> String {
+    let line = text.lines().next().unwrap_or_default();
+    if line.chars().count() > 200 {
+        format!("{}…", line.chars().take(200).collect::<String>())
+    } else {
+        line.to_owned()
+    }
+}
+
+fn lint_finding(finding: &Finding) -> LintFindingStatus {
+    LintFindingStatus {
+        version: finding.version.clone(),
+        file: finding.path.display().to_string(),
+        line: u32::try_from(finding.line).unwrap_or(u32::MAX),
+        rule: finding.rule.clone(),
+        severity: match finding.severity {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+        .to_owned(),
+        message: finding.message.clone(),
+        blocking: finding.blocking(),
+    }
+}
+
+/// `status.failure` of a failed migration script.
+pub fn script_failure(failure: &MigrationFailure) -> FailureStatus {
+    FailureStatus {
+        reason: "MigrationFailed".into(),
+        version: Some(failure.version.clone()),
+        file: Some(failure.path.display().to_string()),
+        line: failure.line.and_then(|l| u32::try_from(l).ok()),
+        column: failure.column.and_then(|c| u32::try_from(c).ok()),
+        sqlstate: failure.sqlstate.clone(),
+        message: failure.message.clone(),
+        attempt: 1,
+        time: Some(now().0.to_string()),
+    }
+}
+
+/// `status.failure` of any other failure.
+pub fn other_failure(reason: &str, message: &str) -> FailureStatus {
+    FailureStatus {
+        reason: reason.to_owned(),
+        message: message.to_owned(),
+        attempt: 1,
+        time: Some(now().0.to_string()),
+        ..FailureStatus::default()
+    }
+}
+
+/// The status of a ConfigSync after a sync (or a dry run).
+pub fn sync_status(
+    report: Option<&SyncReport>,
+    failure: Option<SyncFailure>,
+    outcome: &Outcome,
+    generation: Option<i64>,
+) -> ConfigSyncStatus {
+    let tables: Vec<SyncTableStatus> = report
+        .map(|r| {
+            r.tables
+                .iter()
+                .map(|t| SyncTableStatus {
+                    table: t.table.clone(),
+                    desired: t.desired,
+                    inserted: t.inserted,
+                    updated: t.updated,
+                    deleted: t.deleted,
+                    unchanged: t.unchanged,
+                    drift_detected: t.drift_detected,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let changes: u64 = tables
+        .iter()
+        .map(|t| t.inserted + t.updated + t.deleted)
+        .sum();
+    let message = match outcome {
+        Outcome::Ready => format!(
+            "{} rows in sync, {changes} written",
+            tables.iter().map(|t| t.desired).sum::<u64>()
+        ),
+        Outcome::WouldChange => format!("{changes} row changes to write"),
+        Outcome::Blocked { message, .. } | Outcome::Failed { message, .. } => first_line(message),
+    };
+    let mut status = ConfigSyncStatus {
+        observed_generation: generation,
+        phase: outcome.phase(),
+        rows: tables.iter().map(|t| t.desired).sum(),
+        drift_detected: tables.iter().any(|t| t.drift_detected),
+        tables,
+        source_hash: report.map(|r| r.source_hash.clone()),
+        last_sync_time: report
+            .filter(|_| *outcome == Outcome::Ready)
+            .map(|r| r.synced_at.clone()),
+        failure,
+        message: Some(message.clone()),
+        conditions: Vec::new(),
+    };
+    conditions(
+        &mut status.conditions,
+        outcome,
+        "Synced",
+        &message,
+        generation,
+    );
+    status
+}
