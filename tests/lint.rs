@@ -13,6 +13,7 @@ fn script(path: &str, sql: &str) -> Script {
         path: PathBuf::from(path),
         sql: sql.to_owned(),
         directives: Directives::parse(sql).expect("test directives are valid"),
+        command: None,
     }
 }
 

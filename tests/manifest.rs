@@ -427,3 +427,122 @@ fn migrations_kustomization_lists_every_migration_file() {
         "add these files to migrations/kustomization.yaml's configMapGenerator: {missing:?}"
     );
 }
+
+/// A DatabaseMigration with SQL versions 1 and 3 and a script step at version 2 that checks
+/// it runs between them and inserts a row with psql (label from a Secret, through `env`).
+const SCRIPTED: &str = "apiVersion: v1
+kind: Secret
+metadata: {name: db}
+stringData: {url: unused, label: from-the-secret}
+---
+apiVersion: dbmigrate.dev/v1alpha1
+kind: DatabaseMigration
+metadata: {name: schema}
+spec:
+  database: {urlSecretRef: {name: db, key: url}}
+  source:
+    inline:
+      - {name: 1_create_items.sql, sql: 'CREATE TABLE items (id INTEGER PRIMARY KEY, label TEXT NOT NULL);'}
+      - {name: 3_add_extra.sql, sql: 'ALTER TABLE items ADD COLUMN extra TEXT;'}
+  scripts:
+    - version: '2'
+      name: seed_items
+      image: forum-app:latest
+      command: [sh, -c, 'psql \"$DATABASE_URL\" -X -q -v ON_ERROR_STOP=1 -v label=\"$LABEL\" -f seed.sql']
+      env:
+        - name: LABEL
+          valueFrom: {secretKeyRef: {name: db, key: label}}
+";
+
+const SEED_SQL: &str = "DO $$ BEGIN
+  IF EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 'items' AND column_name = 'extra') THEN
+    RAISE EXCEPTION 'the script step ran after version 3';
+  END IF;
+END $$;
+INSERT INTO items (id, label) VALUES (1, :'label');
+";
+
+#[test]
+fn a_script_step_runs_between_its_sql_neighbours_once() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("forum.yaml"), SCRIPTED).expect("manifest");
+    std::fs::write(dir.path().join("seed.sql"), SEED_SQL).expect("seed.sql");
+    let manifest = dir.path().join("forum.yaml");
+    let manifest = manifest.to_str().expect("utf-8");
+    runtime().block_on(async {
+        let db = TestDb::postgres().await;
+        let url = db.postgres_url().to_owned();
+        let args = [
+            "apply",
+            "-f",
+            manifest,
+            "--database-url",
+            &url,
+            "-o",
+            "json",
+        ];
+        let first = dbmigrate(dir.path(), &args, None);
+        expect_code(&first, 0);
+        assert_eq!(
+            db.rows("SELECT id, label FROM items").await,
+            [["1", "from-the-secret"]]
+        );
+        assert_eq!(
+            db.rows("SELECT version, kind FROM dbmigrate_history WHERE success ORDER BY id")
+                .await,
+            [["1", "schema"], ["2", "data"], ["3", "schema"]]
+        );
+        // Run again: the script would fail on its duplicate key if it ran twice.
+        let second = dbmigrate(dir.path(), &args, None);
+        expect_code(&second, 0);
+        assert_eq!(statuses(&second)["DatabaseMigration/schema"]["applied"], 3);
+    });
+}
+
+#[test]
+fn a_failing_script_step_is_reported_and_left_dirty() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let failing = SCRIPTED.replace(
+        "command: [sh, -c, 'psql \"$DATABASE_URL\" -X -q -v ON_ERROR_STOP=1 -v label=\"$LABEL\" -f seed.sql']",
+        "command: [sh, -c, 'echo half-way; echo boom >&2; exit 3']",
+    );
+    std::fs::write(dir.path().join("forum.yaml"), failing).expect("manifest");
+    let manifest = dir.path().join("forum.yaml");
+    let manifest = manifest.to_str().expect("utf-8");
+    let db = TestDb::sqlite();
+    let url = db.url.redacted();
+    let args = [
+        "apply",
+        "-f",
+        manifest,
+        "--database-url",
+        &url,
+        "-o",
+        "json",
+    ];
+    let output = dbmigrate(dir.path(), &args, None);
+    expect_code(&output, 1);
+    let statuses = statuses(&output);
+    let failure = &statuses["DatabaseMigration/schema"]["failure"];
+    assert_eq!(failure["version"], "2");
+    assert_eq!(failure["file"], "spec.scripts[0] (seed_items)");
+    let message = failure["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("exited with exit status: 3") && message.contains("boom"),
+        "{message}"
+    );
+    runtime().block_on(async {
+        assert_eq!(
+            db.rows("SELECT version, success FROM dbmigrate_history ORDER BY id")
+                .await,
+            [["1", "1"], ["2", "0"]],
+            "version 1 applied, the script dirty, version 3 not run"
+        );
+    });
+    let again = dbmigrate(dir.path(), &args, None);
+    expect_code(&again, 3);
+    assert_eq!(
+        self::statuses(&again)["DatabaseMigration/schema"]["failure"]["reason"],
+        "Dirty"
+    );
+}

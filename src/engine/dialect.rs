@@ -27,7 +27,7 @@ pub struct Step<'a> {
 impl Step<'_> {
     /// Whether the script runs inside a transaction together with its history row.
     pub fn transactional(&self) -> bool {
-        !self.script.directives.no_transaction
+        !self.script.directives.no_transaction && self.script.command.is_none()
     }
 }
 
@@ -197,6 +197,7 @@ mod tests {
             path: "1_n.sql".into(),
             sql: "SELECT 1;".into(),
             directives: Directives::default(),
+            command: None,
         };
         let up = step(RecordKind::Schema, &script);
         let down = step(RecordKind::Down, &script);

@@ -1,5 +1,6 @@
 //! The migration engine: connect, lock, apply, record — one engine for the CLI and Jobs.
 
+mod command;
 mod dialect;
 mod error;
 pub(crate) mod postgres;

@@ -52,6 +52,15 @@ impl DatabaseUrl {
         }
     }
 
+    /// The full URL, password included: only for handing to a script step's environment
+    /// (`DATABASE_URL`), never for output.
+    pub fn connection_string(&self) -> String {
+        match self {
+            Self::Sqlite(path) => format!("sqlite://{}", path.display()),
+            Self::Postgres(url) => url.clone(),
+        }
+    }
+
     /// The URL with any password replaced by `***` (for messages and logs).
     pub fn redacted(&self) -> String {
         match self {

@@ -12,6 +12,7 @@ mod order;
 mod prepare;
 mod read;
 mod rows;
+mod scripts;
 mod source;
 mod status;
 

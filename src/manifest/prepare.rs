@@ -67,12 +67,6 @@ pub fn prepare(bundle: &Bundle, defaults: &Defaults) -> Result<Vec<Prepared>, Ma
     for migration in &bundle.migrations {
         let id = migration.id(ResourceKind::DatabaseMigration);
         let spec = &migration.object.spec;
-        if !spec.scripts.is_empty() {
-            return Err(ManifestError::InvalidSpec {
-                resource: id.to_string(),
-                message: "spec.scripts run as commands in the application's image, which only the operator's Jobs do; local runs cannot run them yet. Apply this resource in a cluster, or drop spec.scripts for the local run".into(),
-            });
-        }
         let target = spec
             .target_version
             .as_deref()
@@ -99,7 +93,7 @@ pub fn prepare(bundle: &Bundle, defaults: &Defaults) -> Result<Vec<Prepared>, Ma
                 &id,
             )?,
             work: Work::Migrate {
-                source: load_source(migration, &id, bundle)?,
+                source: load_source(migration, &id, bundle, &url)?,
                 target,
                 policy,
                 allow_non_transactional: spec.allow_non_transactional.unwrap_or(true),

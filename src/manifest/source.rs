@@ -5,7 +5,9 @@ use std::path::{Component, Path, PathBuf};
 
 use super::bundle::{Bundle, Named, ResourceId};
 use super::error::ManifestError;
+use super::scripts::{ScriptContext, add_script_steps};
 use crate::api::{ConfigMapSource, DatabaseMigration, MigrationFormat, MigrationSource};
+use crate::engine::DatabaseUrl;
 use crate::source::{Format, MigrationSet, load_dir};
 
 /// A loaded migration set and the temporary folder holding its files (if any).
@@ -22,6 +24,7 @@ pub fn load_source(
     resource: &Named<DatabaseMigration>,
     id: &ResourceId,
     bundle: &Bundle,
+    url: &DatabaseUrl,
 ) -> Result<LoadedSource, ManifestError> {
     let (dir, files) = match &resource.object.spec.source {
         MigrationSource::Directory(path) => (resource.base_dir.join(path), None),
@@ -40,11 +43,18 @@ pub fn load_source(
             materialize(id, files)?
         }
     };
-    let set = load_dir(&dir).map_err(|e| ManifestError::InvalidSpec {
+    let mut set = load_dir(&dir).map_err(|e| ManifestError::InvalidSpec {
         resource: id.to_string(),
         message: format!("spec.source: {e}"),
     })?;
     check_format(&resource.object.spec.format, set.format, id)?;
+    let context = ScriptContext {
+        id,
+        bundle,
+        base_dir: &resource.base_dir,
+        url,
+    };
+    add_script_steps(&mut set, &resource.object.spec.scripts, &context)?;
     Ok(LoadedSource { set, _files: files })
 }
 

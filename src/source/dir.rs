@@ -238,5 +238,6 @@ fn read_script(root: &Path, rel: &Path) -> Result<Script, SourceError> {
         path: rel.to_path_buf(),
         sql,
         directives,
+        command: None,
     })
 }

@@ -65,10 +65,36 @@ impl fmt::Display for Format {
 pub struct Script {
     /// Path relative to the migrations directory (what error messages and status show).
     pub path: PathBuf,
-    /// The file's text exactly as read (UTF-8).
+    /// The file's text exactly as read (UTF-8); for a command, its canonical description
+    /// (what the checksum covers).
     pub sql: String,
     /// Directives from the file's leading comment lines.
     pub directives: Directives,
+    /// A command run instead of SQL (a script step: a data migration in the application's
+    /// own code); such a script never runs in a transaction.
+    pub command: Option<ScriptCommand>,
+}
+
+/// A program a script step runs, with its arguments, environment and working directory.
+#[derive(Clone, PartialEq)]
+pub struct ScriptCommand {
+    /// Program and arguments.
+    pub argv: Vec<String>,
+    /// Extra environment (may hold secrets such as `DATABASE_URL`: never printed).
+    pub env: Vec<(String, String)>,
+    /// Working directory.
+    pub dir: PathBuf,
+}
+
+impl fmt::Debug for ScriptCommand {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = self.env.iter().map(|(name, _)| name.as_str()).collect();
+        f.debug_struct("ScriptCommand")
+            .field("argv", &self.argv)
+            .field("env", &names)
+            .field("dir", &self.dir)
+            .finish()
+    }
 }
 
 /// A versioned migration: an up script and, when present, the down script that reverts it.

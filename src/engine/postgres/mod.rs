@@ -16,6 +16,7 @@ use tracing::{Instrument, debug};
 
 use self::failure::{QueryError, migration_failure};
 use self::sql::{HistorySql, NewRecord, SNAPSHOT};
+use super::command::CommandStep;
 use super::dialect::{
     Decision, Dialect, LatestRecord, Step, StepOutcome, applied_by, check_format, decide,
     mentions_history, step_span,
@@ -226,22 +227,12 @@ impl Postgres {
             message: "INSERT … RETURNING id returned no id".into(),
         })?;
         let started = Instant::now();
-        for statement in split_statements(&step.script.sql) {
-            if let Err(error) = self.query(statement.sql).await {
-                let failure = migration_failure(
-                    step,
-                    &step.script.sql,
-                    statement.offset,
-                    error,
-                    false,
-                    &self.timeouts,
-                );
-                let record = self.sql.record_error(id, &failure.to_string());
-                if let Err(e) = self.query(&record).await {
-                    debug!(?e, "could not record the failure on the dirty row");
-                }
-                return Err(failure);
+        if let Err(failure) = self.execute_without_transaction(step).await {
+            let record = self.sql.record_error(id, &failure.to_string());
+            if let Err(e) = self.query(&record).await {
+                debug!(?e, "could not record the failure on the dirty row");
             }
+            return Err(failure);
         }
         let execution_ms = elapsed_ms(started);
         self.bookkeeping(
@@ -250,6 +241,33 @@ impl Postgres {
         )
         .await?;
         Ok(StepOutcome::Ran { execution_ms })
+    }
+
+    /// Runs a claimed non-transactional step: its command, or its statements one by one.
+    async fn execute_without_transaction(&self, step: &Step<'_>) -> Result<(), EngineError> {
+        if let Some(command) = CommandStep::of(step, self.timeouts.statement) {
+            return tokio::task::spawn_blocking(move || command.run())
+                .await
+                .unwrap_or_else(|e| {
+                    Err(EngineError::Database {
+                        what: "running a script step".into(),
+                        message: e.to_string(),
+                    })
+                });
+        }
+        for statement in split_statements(&step.script.sql) {
+            if let Err(error) = self.query(statement.sql).await {
+                return Err(migration_failure(
+                    step,
+                    &step.script.sql,
+                    statement.offset,
+                    error,
+                    false,
+                    &self.timeouts,
+                ));
+            }
+        }
+        Ok(())
     }
 
     fn new_record<'a>(

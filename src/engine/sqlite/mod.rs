@@ -16,6 +16,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use self::failure::{bookkeeping_error, statement_failure};
 use self::watchdog::Watchdog;
+use super::command::CommandStep;
 use super::dialect::{
     Decision, Dialect, HISTORY_FORMAT_VERSION, LatestRecord, Step, StepOutcome, applied_by,
     check_format, decide, mentions_history, step_span,
@@ -153,6 +154,9 @@ impl Sqlite {
 
     /// Runs the script's statements one by one under the statement deadline.
     fn execute_script(&self, step: &Step<'_>, rolled_back: bool) -> Result<(), EngineError> {
+        if let Some(command) = CommandStep::of(step, self.timeouts.statement) {
+            return command.run();
+        }
         let script = &step.script.sql;
         for statement in split_statements(script) {
             let (result, timed_out) = self

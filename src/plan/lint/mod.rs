@@ -15,7 +15,8 @@ pub use finding::{Finding, Severity};
 pub use policy::{LintPolicy, LintPolicyError};
 pub use run::{lint_migration, rule_names};
 
-/// Lint findings of the migrations a run of `plan` would apply (up to `target`).
+/// Lint findings of the SQL migrations a run of `plan` would apply (up to `target`); script
+/// steps (commands) have no SQL to lint.
 pub fn lint_pending(
     plan: &crate::plan::Plan,
     set: &crate::source::MigrationSet,
@@ -25,6 +26,7 @@ pub fn lint_pending(
 ) -> Vec<Finding> {
     plan.to_apply(target)
         .filter_map(|entry| entry.parsed_version().and_then(|v| set.get(v)))
+        .filter(|migration| migration.up.command.is_none())
         .flat_map(|migration| lint_migration(kind, migration, policy))
         .collect()
 }

@@ -1,0 +1,137 @@
+//! Script steps: a command run as a migration — a data migration in the application's code
+//! (`tsx db/migrations/data/backfill.ts`), recorded in the history like a non-transactional
+//! script: claimed before it starts, marked applied only when it exits 0.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use tracing::info;
+
+use super::dialect::Step;
+use super::error::{EngineError, MigrationFailure};
+use crate::source::ScriptCommand;
+
+/// How many lines of the command's output a failure message keeps.
+const TAIL_LINES: usize = 20;
+
+/// A script step with everything it needs, owned (so it can run on a blocking thread).
+#[derive(Debug, Clone)]
+pub struct CommandStep {
+    version: String,
+    name: String,
+    path: PathBuf,
+    command: ScriptCommand,
+    deadline: Duration,
+}
+
+impl CommandStep {
+    /// The command of `step`, if its script is one, bounded by `deadline`.
+    pub fn of(step: &Step<'_>, deadline: Duration) -> Option<Self> {
+        step.script.command.as_ref().map(|command| Self {
+            version: step.version.to_owned(),
+            name: step.name.to_owned(),
+            path: step.script.path.clone(),
+            command: command.clone(),
+            deadline,
+        })
+    }
+
+    /// Runs the command to completion (killing it at the deadline); `Ok` when it exited 0.
+    /// Its output is logged; a failure carries the output's last lines.
+    pub fn run(&self) -> Result<(), EngineError> {
+        let (program, args) = self
+            .command
+            .argv
+            .split_first()
+            .ok_or_else(|| self.failure("the script step has an empty command".into()))?;
+        let mut child = Command::new(program)
+            .args(args)
+            .envs(self.command.env.iter().map(|(k, v)| (k, v)))
+            .current_dir(&self.command.dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| {
+                self.failure(format!(
+                    "cannot start `{program}` in {}: {e}",
+                    self.command.dir.display()
+                ))
+            })?;
+        let stdout = collect(child.stdout.take());
+        let stderr = collect(child.stderr.take());
+        let started = Instant::now();
+        let status = loop {
+            match child.try_wait() {
+                Ok(Some(status)) => break Some(status),
+                Ok(None) if started.elapsed() < self.deadline => {
+                    thread::sleep(Duration::from_millis(20));
+                }
+                Ok(None) | Err(_) => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    break None;
+                }
+            }
+        };
+        let output = format!(
+            "{}{}",
+            stdout.join().unwrap_or_default(),
+            stderr.join().unwrap_or_default()
+        );
+        for line in output.lines() {
+            info!(target: "dbmigrate::script", version = %self.version, "{line}");
+        }
+        match status {
+            Some(status) if status.success() => Ok(()),
+            Some(status) => Err(self.failure(format!(
+                "`{}` exited with {status}{}",
+                self.command.argv.join(" "),
+                tail(&output)
+            ))),
+            None => Err(self.failure(format!(
+                "`{}` did not finish within {:?} (the statement timeout) and was killed{}",
+                self.command.argv.join(" "),
+                self.deadline,
+                tail(&output)
+            ))),
+        }
+    }
+
+    fn failure(&self, message: String) -> EngineError {
+        EngineError::MigrationFailed(Box::new(MigrationFailure {
+            version: self.version.clone(),
+            name: self.name.clone(),
+            path: self.path.clone(),
+            line: None,
+            column: None,
+            sqlstate: None,
+            message,
+            detail: None,
+            rolled_back: false,
+        }))
+    }
+}
+
+/// Reads a pipe to the end on its own thread (so a chatty command never blocks on it).
+fn collect(pipe: Option<impl Read + Send + 'static>) -> thread::JoinHandle<String> {
+    thread::spawn(move || {
+        let mut bytes = Vec::new();
+        if let Some(mut pipe) = pipe {
+            let _ = pipe.read_to_end(&mut bytes);
+        }
+        String::from_utf8_lossy(&bytes).into_owned()
+    })
+}
+
+fn tail(output: &str) -> String {
+    let lines: Vec<&str> = output.lines().collect();
+    if lines.is_empty() {
+        return String::new();
+    }
+    let start = lines.len().saturating_sub(TAIL_LINES);
+    format!("; last output:\n{}", lines[start..].join("\n"))
+}
