@@ -145,6 +145,12 @@ pub enum Command {
         /// Mark this dirty version as applied instead (you completed it by hand).
         #[arg(long, value_name = "VERSION")]
         mark_applied: Option<String>,
+        /// Manifests (instead of --dir): repairs their DatabaseMigrations.
+        #[command(flatten)]
+        manifests: ManifestArgs,
+        /// With -f: only this DatabaseMigration (needed with --mark-applied when there are several).
+        #[arg(long, value_name = "NAME", requires = "files")]
+        resource: Option<String>,
     },
     /// On a scratch database: apply all, revert all, apply all again; compare schemas.
     VerifyRollback,

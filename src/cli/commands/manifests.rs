@@ -1,4 +1,5 @@
-//! `apply -f`, `plan -f`, `status -f`: run manifests locally and print their statuses.
+//! `apply -f`, `plan -f`, `status -f`: run manifests locally and print their statuses;
+//! `repair -f`: repair the history of their DatabaseMigrations.
 
 use std::path::Path;
 
@@ -7,12 +8,13 @@ use serde_json::json;
 use crate::cli::args::{CheckArgs, GlobalArgs, ManifestArgs};
 use crate::cli::error::{CliError, reason_exit_code};
 use crate::cli::output::{Output, Table, Tone};
-use crate::engine::{DatabaseUrl, Progress, StepOutcome};
+use crate::engine::{self, DatabaseUrl, Progress, StepOutcome};
 use crate::manifest::{
-    self, Bundle, Defaults, Mode, Outcome, ResourceId, ResourceKind, ResourceResult, ResourceStatus,
+    self, Bundle, Defaults, Mode, Outcome, Prepared, ResourceId, ResourceKind, ResourceResult,
+    ResourceStatus, Work,
 };
-use crate::plan::PlanOverrides;
 use crate::plan::lint::LintPolicy;
+use crate::plan::{Plan, PlanOverrides};
 
 /// Reads, resolves and runs the manifests; prints `kubectl get`-style tables (or the
 /// resources with their statuses as JSON/YAML).
@@ -29,6 +31,27 @@ pub async fn run(
             "--to does not combine with -f: set spec.targetVersion in the DatabaseMigration".into(),
         ));
     }
+    let prepared = prepare(global, args, checks)?;
+    let overrides = PlanOverrides {
+        allow_checksum_mismatch: checks.allow_checksum_mismatch,
+        ignore_missing: checks.ignore_missing,
+        out_of_order: checks.out_of_order,
+    };
+    let mut progress =
+        |id: &ResourceId, progress: Progress<'_>| print_progress(output, id, progress);
+    let results = manifest::execute(&prepared, mode, overrides, &mut progress).await;
+    output.document(&as_list(&results));
+    print_tables(output, &results);
+    print_problems(output, &results);
+    verdict(&results, mode)
+}
+
+/// Reads the manifests and resolves every resource (nothing runs yet).
+fn prepare(
+    global: &GlobalArgs,
+    args: &ManifestArgs,
+    checks: &CheckArgs,
+) -> Result<Vec<Prepared>, CliError> {
     let documents = manifest::read_inputs(&args.files)?;
     let bundle = Bundle::from_documents(documents, &args.namespace)?;
     let defaults = Defaults {
@@ -44,19 +67,60 @@ pub async fn run(
             disabled: checks.allow.clone(),
         },
     };
-    let prepared = manifest::prepare(&bundle, &defaults)?;
-    let overrides = PlanOverrides {
-        allow_checksum_mismatch: checks.allow_checksum_mismatch,
-        ignore_missing: checks.ignore_missing,
-        out_of_order: checks.out_of_order,
-    };
-    let mut progress =
-        |id: &ResourceId, progress: Progress<'_>| print_progress(output, id, progress);
-    let results = manifest::execute(&prepared, mode, overrides, &mut progress).await;
-    output.document(&as_list(&results));
-    print_tables(output, &results);
-    print_problems(output, &results);
-    verdict(&results, mode)
+    Ok(manifest::prepare(&bundle, &defaults)?)
+}
+
+/// Which DatabaseMigrations `repair -f` touches, and how.
+#[derive(Debug, Clone, Copy)]
+pub struct Selection<'a> {
+    /// Only this one (by name).
+    pub resource: Option<&'a str>,
+    /// Mark this dirty version applied instead of clearing dirty records.
+    pub mark_applied: Option<&'a str>,
+}
+
+/// `repair -f`: repairs the history of the manifests' DatabaseMigrations.
+pub async fn repair(
+    global: &GlobalArgs,
+    args: &ManifestArgs,
+    selection: Selection<'_>,
+    output: &Output,
+) -> Result<(), CliError> {
+    let prepared = prepare(global, args, &CheckArgs::default())?;
+    let chosen: Vec<&Prepared> = prepared
+        .iter()
+        .filter(|p| matches!(p.work, Work::Migrate { .. }))
+        .filter(|p| selection.resource.is_none_or(|name| p.id.name == name))
+        .collect();
+    if chosen.is_empty() {
+        return Err(CliError::Usage(match selection.resource {
+            Some(name) => format!("no DatabaseMigration named {name} in the manifests"),
+            None => "no DatabaseMigration in the manifests".into(),
+        }));
+    }
+    if selection.mark_applied.is_some() && chosen.len() > 1 {
+        return Err(CliError::Usage(
+            "--mark-applied names a version of one DatabaseMigration: add --resource <name>".into(),
+        ));
+    }
+    let mut report = Vec::new();
+    for resource in chosen {
+        let Work::Migrate { source, .. } = &resource.work else {
+            continue;
+        };
+        let mut db = engine::connect(&resource.url, &resource.settings).await?;
+        let plan = Plan::build(&source.set, &db.read_history().await?);
+        let changes = super::repair::repair(&mut *db, &plan, selection.mark_applied).await?;
+        if changes.is_empty() {
+            output.line(&format!("{}: nothing to repair", resource.id));
+        }
+        for change in &changes {
+            output.line(&format!("{}: {change}", resource.id));
+        }
+        report.push(json!({ "resource": resource.id.to_string(), "changes": changes }));
+    }
+    output.document(&json!({ "repaired": report }));
+    Ok(())
 }
 
 fn print_progress(output: &Output, id: &ResourceId, progress: Progress<'_>) {

@@ -45,6 +45,17 @@ pub async fn dispatch(cli: &Cli, output: &Output) -> Result<(), CliError> {
             let to = to.as_deref();
             manifests::run(&cli.global, files, checks, to, mode, output).await
         }
+        Command::Repair {
+            mark_applied,
+            manifests: files,
+            resource,
+        } if !files.files.is_empty() => {
+            let selected = manifests::Selection {
+                resource: resource.as_deref(),
+                mark_applied: mark_applied.as_deref(),
+            };
+            manifests::repair(&cli.global, files, selected, output).await
+        }
         Command::Status { manifests: files } if !files.files.is_empty() => {
             let checks = CheckArgs::default();
             manifests::run(&cli.global, files, &checks, None, Mode::Plan, output).await
@@ -60,7 +71,7 @@ pub async fn dispatch(cli: &Cli, output: &Output) -> Result<(), CliError> {
                 }
                 Command::Status { .. } => status::run(&context).await,
                 Command::Down { to } => down::run(&context, to).await,
-                Command::Repair { mark_applied } => {
+                Command::Repair { mark_applied, .. } => {
                     repair::run(&context, mark_applied.as_deref()).await
                 }
                 Command::VerifyRollback => verify::run(&context).await,
