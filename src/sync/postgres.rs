@@ -1,6 +1,6 @@
 //! ConfigSync on PostgreSQL: typed, parameterised statements in the migration lock's transaction.
 //!
-//! Desired rows travel as one JSON parameter expanded by `jsonb_populate_recordset` into a
+//! Desired rows travel as one JSON parameter expanded by `json_populate_recordset` into a
 //! temporary table shaped like the target, so a table of any size takes a handful of
 //! statements. Statements are unnamed (`*_typed`), which transaction-mode poolers accept.
 
@@ -105,8 +105,12 @@ async fn sync_table(
         Ok(counts) => counts,
         Err(error) => return Err(diagnose(pg, &sql, &label, &desired, error).await),
     };
-    guarded(pg, &label, client.execute_typed(&sql.own(), &params)).await?;
-    guarded(pg, &label, client.execute_typed(&sql.disown(), &params)).await?;
+    let hash = super::table_hash(table);
+    // The same config as last time: ownership was reconciled then and cannot have changed.
+    if previous.as_deref() != Some(hash.as_str()) {
+        guarded(pg, &label, client.execute_typed(&sql.own(), &params)).await?;
+        guarded(pg, &label, client.execute_typed(&sql.disown(), &params)).await?;
+    }
     guarded(
         pg,
         &label,
@@ -115,7 +119,6 @@ async fn sync_table(
         )),
     )
     .await?;
-    let hash = super::table_hash(table);
     let drift_detected = drift(previous.as_deref(), &hash, &counts);
     if previous.as_deref() != Some(hash.as_str()) || counts.writes() > 0 {
         let record = bookkeeping.record_sql(Flavor::Postgres);
@@ -203,7 +206,7 @@ async fn load_rows(
         .collect::<Vec<_>>()
         .join(", ");
     let insert = format!(
-        "INSERT INTO {DESIRED} ({cols}) SELECT {cols} FROM jsonb_populate_recordset(NULL::{DESIRED}, $1::jsonb)"
+        "INSERT INTO {DESIRED} ({cols}) SELECT {cols} FROM json_populate_recordset(NULL::{DESIRED}, $1::json)"
     );
     let params: [(&(dyn ToSql + Sync), Type); 1] = [(&payload, Type::TEXT)];
     pg.client().execute_typed(&insert, &params).await

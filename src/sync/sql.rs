@@ -146,14 +146,24 @@ impl TableSql<'_> {
         )
     }
 
-    /// Forgets ownership of rows that are no longer desired.
+    /// Forgets ownership of rows that are no longer desired. Each database gets the form it
+    /// plans well for 100k keys: PostgreSQL a hash anti-join (`NOT EXISTS`; a `NOT IN` that
+    /// outgrows `work_mem` is a nested loop), SQLite `NOT IN` (it indexes the subquery; its
+    /// `NOT EXISTS` on a computed key is a nested loop).
     pub fn disown(&self) -> String {
+        let desired_key = self.key_text("d");
+        let not_desired = match self.flavor {
+            Flavor::Postgres => format!(
+                "NOT EXISTS (SELECT 1 FROM {DESIRED} AS d WHERE {desired_key} = {}.key)",
+                self.owned
+            ),
+            Flavor::Sqlite => format!("key NOT IN (SELECT {desired_key} FROM {DESIRED} AS d)"),
+        };
         format!(
-            "DELETE FROM {owned} WHERE owner = {p1} AND target = {p2} AND key NOT IN (SELECT {key} FROM {DESIRED} AS d)",
+            "DELETE FROM {owned} WHERE owner = {p1} AND target = {p2} AND {not_desired}",
             owned = self.owned,
             p1 = self.param(1),
             p2 = self.param(2),
-            key = self.key_text("d"),
         )
     }
 }

@@ -110,18 +110,21 @@ fn sync_table(
             return Err(diagnose(db, &sql, &label, &desired, &error, interrupted));
         }
     };
-    statement(db, &label, |c| {
-        c.execute(&sql.own(), [owner, label.as_str()])
-    })?;
-    statement(db, &label, |c| {
-        c.execute(&sql.disown(), [owner, label.as_str()])
-    })?;
+    let hash = super::table_hash(table);
+    // The same config as last time: ownership was reconciled then and cannot have changed.
+    if previous.as_deref() != Some(hash.as_str()) {
+        statement(db, &label, |c| {
+            c.execute(&sql.own(), [owner, label.as_str()])
+        })?;
+        statement(db, &label, |c| {
+            c.execute(&sql.disown(), [owner, label.as_str()])
+        })?;
+    }
     statement(db, &label, |c| {
         c.execute_batch(&format!(
             "DROP TABLE {DESIRED}; RELEASE SAVEPOINT dbmigrate_sync"
         ))
     })?;
-    let hash = super::table_hash(table);
     let drift_detected = drift(previous.as_deref(), &hash, &counts);
     if previous.as_deref() != Some(hash.as_str()) || counts.writes() > 0 {
         let record = bookkeeping.record_sql(Flavor::Sqlite);
