@@ -6,7 +6,6 @@
 
 use std::future::Future;
 
-use tokio_postgres::NoTls;
 use tokio_postgres::types::{ToSql, Type};
 use tracing::{Instrument, debug, info_span};
 
@@ -334,8 +333,7 @@ async fn guarded<T>(
         Ok(Ok(value)) => Ok(value),
         Ok(Err(error)) => Err(statement_error(pg, label, &error)),
         Err(_) => {
-            let cancel = pg.client().cancel_token();
-            let _ = tokio::time::timeout(pg.timeouts().connect, cancel.cancel_query(NoTls)).await;
+            pg.cancel().await;
             Err(SyncError::Engine(EngineError::Timeout {
                 what: format!("syncing table {label}"),
                 after: deadline,

@@ -7,15 +7,18 @@
 
 pub(crate) mod failure;
 mod sql;
+mod tls;
 
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use tokio_postgres::{CancelToken, Client, NoTls, SimpleQueryMessage, SimpleQueryRow};
+use tokio_postgres::{CancelToken, Client, SimpleQueryMessage, SimpleQueryRow};
+use tokio_postgres_rustls::MakeRustlsConnect;
 use tracing::{Instrument, debug};
 
 use self::failure::{QueryError, migration_failure};
 use self::sql::{HistorySql, NewRecord, SNAPSHOT};
+use self::tls::TlsSettings;
 use super::command::CommandStep;
 use super::dialect::{
     Decision, Dialect, LatestRecord, Step, StepOutcome, applied_by, check_format, decide,
@@ -30,6 +33,7 @@ use crate::source::split_statements;
 pub struct Postgres {
     client: Client,
     cancel: CancelToken,
+    connector: MakeRustlsConnect,
     timeouts: Timeouts,
     sql: HistorySql,
     history_name: String,
@@ -43,16 +47,20 @@ impl Postgres {
         redacted: &str,
         settings: &EngineSettings,
     ) -> Result<Self, EngineError> {
+        let tls = TlsSettings::from_url(url, redacted)?;
         let mut config: tokio_postgres::Config =
-            url.parse()
+            tls.url
+                .parse()
                 .map_err(|e: tokio_postgres::Error| EngineError::InvalidUrl {
                     message: format!("{redacted}: {e}"),
                 })?;
+        config.ssl_mode(tls.ssl_mode());
+        let connector = tls.connector()?;
         if config.get_application_name().is_none() {
             config.application_name("dbmigrate");
         }
         config.connect_timeout(settings.timeouts.connect);
-        let connecting = config.connect(NoTls);
+        let connecting = config.connect(connector.clone());
         let (client, connection) = tokio::time::timeout(settings.timeouts.connect, connecting)
             .await
             .map_err(|_| EngineError::ConnectTimeout {
@@ -70,6 +78,7 @@ impl Postgres {
         });
         Ok(Self {
             cancel: client.cancel_token(),
+            connector,
             client,
             timeouts: settings.timeouts,
             sql: HistorySql::new(&settings.history),
@@ -82,6 +91,13 @@ impl Postgres {
     /// [`Self::begin_locked`] opened on this connection.
     pub(crate) fn client(&self) -> &Client {
         &self.client
+    }
+
+    /// Asks the server to cancel this connection's running query (best effort, bounded by
+    /// the connect timeout).
+    pub(crate) async fn cancel(&self) {
+        let cancel = self.cancel.cancel_query(self.connector.clone());
+        let _ = tokio::time::timeout(self.timeouts.connect, cancel).await;
     }
 
     /// The timeouts this connection runs with.
@@ -130,8 +146,7 @@ impl Postgres {
         match tokio::time::timeout(deadline, self.client.simple_query(sql)).await {
             Ok(result) => result.map_err(QueryError::Db),
             Err(_) => {
-                let cancel = self.cancel.cancel_query(NoTls);
-                let _ = tokio::time::timeout(self.timeouts.connect, cancel).await;
+                self.cancel().await;
                 Err(QueryError::Timeout(deadline))
             }
         }
