@@ -134,7 +134,11 @@ async fn encrypted(url: &str) -> Result<String, String> {
         "CREATE TABLE tls_check AS SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid();",
     );
     // The tests' own look at the database goes over plain TCP (the server accepts both).
-    let plain = url.split('?').next().unwrap_or(url).replace("localhost", "127.0.0.1");
+    let plain = url
+        .split('?')
+        .next()
+        .unwrap_or(url)
+        .replace("localhost", "127.0.0.1");
     let db = TestDb::postgres_at(plain);
     let parsed = DatabaseUrl::parse(url).map_err(|e| e.to_string())?;
     let mut conn = engine::connect(&parsed, &db.settings)
