@@ -6,12 +6,11 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use dbmigrate::api::{self, ConfigSync, DatabaseMigration};
+use dbmigrate::api::{self, ConfigSync, DatabaseMigration, Rejection, SchemaChecker};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use support::crds::{
-    DiscoveryServer, Rejection, SchemaChecker, cel_rule_problems, find_program, openapi_schema,
-    structural_problems,
+    DiscoveryServer, cel_rule_problems, find_program, openapi_schema, structural_problems,
 };
 
 const KINDS: [&str; 2] = ["DatabaseMigration", "ConfigSync"];
@@ -368,7 +367,7 @@ fn without(mut base: Value, pointer: &str) -> Value {
 }
 
 fn checker(manifest: &Value) -> SchemaChecker {
-    SchemaChecker::for_kind(manifest["kind"].as_str().expect("a kind"))
+    SchemaChecker::for_kind(manifest["kind"].as_str().expect("a kind")).expect("one of our kinds")
 }
 
 /// (case, manifest, rejected field path, keyword)

@@ -546,3 +546,29 @@ fn a_failing_script_step_is_reported_and_left_dirty() {
         "Dirty"
     );
 }
+
+#[test]
+fn what_the_api_server_would_refuse_is_refused_locally() {
+    // A zero timeout (the CRD's duration pattern) and a ConfigSync table listed twice (a list
+    // map keyed by table): both pass the Rust types, both fail `kubectl apply`.
+    let zero = MIGRATION.replace("spec:\n", "spec:\n  timeouts: {lock: 0s}\n");
+    let (output, _cwd) = run_yaml(&zero, &["--database-url", "sqlite://x.db"]);
+    expect_code(&output, 3);
+    let message = stderr(&output);
+    assert!(
+        message.contains("DatabaseMigration schema would be refused by the API server")
+            && message.contains("spec.timeouts.lock [pattern]"),
+        "{message}"
+    );
+    let twice = SYNC.replace("      rows: [{id: 1, label: one}]\n", "      rows: [{id: 1, label: one}]\n    - table: items\n      keyColumns: [id]\n      rows: [{id: 2, label: two}]\n");
+    let (output, _cwd) = run_yaml(
+        &format!("{MIGRATION}---\n{twice}"),
+        &["--database-url", "sqlite://x.db"],
+    );
+    expect_code(&output, 3);
+    let message = stderr(&output);
+    assert!(
+        message.contains("spec.tables[1] [x-kubernetes-list-type]"),
+        "{message}"
+    );
+}

@@ -9,6 +9,7 @@ mod config_sync;
 mod duration;
 mod migration;
 mod schema;
+mod validate;
 
 pub use common::{
     ConnectionFields, DatabaseEngine, DatabaseRef, DependencyKind, DependsOn, RunnerSettings,
@@ -25,6 +26,7 @@ pub use migration::{
     DatabaseMigrationSpec, DatabaseMigrationStatus, FailureStatus, InlineMigration,
     LintFindingStatus, LintSettings, MigrationFormat, MigrationSource, Phase, ScriptStep,
 };
+pub use validate::{Rejection, SchemaChecker, openapi_schema};
 
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kube::CustomResourceExt;

@@ -10,7 +10,7 @@ use tracing::debug;
 
 use super::error::ManifestError;
 use super::read::Document;
-use crate::api::{self, ConfigSync, DatabaseMigration, DependencyKind};
+use crate::api::{self, ConfigSync, DatabaseMigration, DependencyKind, SchemaChecker};
 
 /// Which of our resources an id names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -101,6 +101,7 @@ impl Bundle {
         default_namespace: &str,
     ) -> Result<Self, ManifestError> {
         let mut bundle = Self::default();
+        let checkers = SchemaCheckers::default();
         let mut seen: BTreeMap<(String, String, String), String> = BTreeMap::new();
         for document in documents {
             let api_version = text_at(&document.value, &["apiVersion"]);
@@ -144,6 +145,7 @@ impl Bundle {
                     second: document.origin,
                 });
             }
+            checkers.check(&document, &kind, &name)?;
             match kind.as_str() {
                 "DatabaseMigration" => bundle
                     .migrations
@@ -174,6 +176,35 @@ impl Bundle {
     pub fn config_map(&self, namespace: &str, name: &str) -> Option<&Named<ConfigMap>> {
         self.config_maps
             .get(&(namespace.to_owned(), name.to_owned()))
+    }
+}
+
+/// The API server's schema checks of our two kinds, compiled on first use.
+#[derive(Default)]
+struct SchemaCheckers {
+    compiled: std::cell::RefCell<BTreeMap<String, Option<SchemaChecker>>>,
+}
+
+impl SchemaCheckers {
+    /// Refuses what `kubectl apply` would (patterns, bounds, oneOf, list types, CEL rules).
+    fn check(&self, document: &Document, kind: &str, name: &str) -> Result<(), ManifestError> {
+        let mut compiled = self.compiled.borrow_mut();
+        let checker = compiled
+            .entry(kind.to_owned())
+            .or_insert_with(|| SchemaChecker::for_kind(kind));
+        let Some(checker) = checker else {
+            return Ok(());
+        };
+        let rejections = checker.check(&document.value);
+        if rejections.is_empty() {
+            return Ok(());
+        }
+        Err(ManifestError::SchemaRejected {
+            origin: document.origin.clone(),
+            kind: kind.to_owned(),
+            name: name.to_owned(),
+            rejections: rejections.iter().map(ToString::to_string).collect(),
+        })
     }
 }
 

@@ -38,6 +38,18 @@ pub enum ManifestError {
         /// What is wrong.
         message: String,
     },
+    /// The API server would refuse a resource (its CRD's patterns, bounds or CEL rules).
+    #[error("{origin}: {kind} {name} would be refused by the API server: {}; see docs/crds.md", rejections.join("; "))]
+    SchemaRejected {
+        /// File and document index.
+        origin: String,
+        /// Its kind.
+        kind: String,
+        /// Its name.
+        name: String,
+        /// `field [keyword]: message` of each check that failed.
+        rejections: Vec<String>,
+    },
     /// A `dbmigrate.dev` document of a kind this build does not know.
     #[error(
         "{origin}: unknown kind {api_version} {kind}; this build knows DatabaseMigration and ConfigSync (dbmigrate.dev/v1alpha1)"
@@ -110,6 +122,7 @@ impl ManifestError {
             Self::Read { .. } => "ManifestUnreadable",
             Self::Syntax { .. } => "ManifestSyntax",
             Self::Malformed { .. } => "ManifestInvalid",
+            Self::SchemaRejected { .. } => "SchemaRejected",
             Self::UnknownKind { .. } => "UnknownKind",
             Self::Duplicate { .. } => "DuplicateResource",
             Self::Empty => "NoResources",

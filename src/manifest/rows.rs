@@ -236,13 +236,20 @@ mod tests {
     #[test]
     fn explains_bad_row_sources() {
         let yaml = format!(
-            "{HEAD}  - table: a\n    keyColumns: [id]\n    rowsFrom: {{configMap: cfg, key: rows.txt}}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: cfg}}\ndata: {{rows.txt: x}}\n"
+            "{HEAD}  - table: a\n    keyColumns: [id]\n    rowsFrom: {{configMap: cfg, key: rows.txt, format: yaml}}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: cfg}}\ndata: {{rows.txt: x}}\n"
         );
-        let error = tables(&yaml).expect_err("unknown format").to_string();
+        let error = tables(&yaml).expect_err("not a list").to_string();
         assert!(
-            error.contains("spec.tables[0] (a)") && error.contains("rowsFrom.format"),
+            error.contains("spec.tables[0] (a)") && error.contains("expected a list of rows"),
             "{error}"
         );
+        // Without a format the extension decides (the CRD's CEL rule requires one otherwise).
+        assert_eq!(
+            format_of_key("forums.YAML"),
+            None,
+            "extensions are case-sensitive"
+        );
+        assert_eq!(format_of_key("themes.json"), Some(RowsFormat::Json));
         let yaml = format!(
             "{HEAD}  - table: a\n    keyColumns: [id]\n    rowsFrom: {{configMap: missing, key: r.yaml}}\n"
         );
