@@ -232,3 +232,38 @@ fn findings_serialize_with_lowercase_severity() {
     assert_eq!(json["severity"], "warning");
     assert_eq!(json["rule"], "ban-drop-table");
 }
+
+#[test]
+fn a_misspelt_allow_directive_is_a_blocking_finding_with_a_suggestion() {
+    let typo = migration(
+        "-- dbmigrate: allow=ban-drop-tabel\nDROP TABLE users;\n",
+        None,
+    );
+    for db in [DatabaseKind::Postgres, DatabaseKind::Sqlite] {
+        let findings = lint_migration(db, &typo, &LintPolicy::default());
+        let unknown = findings
+            .iter()
+            .find(|f| f.rule == "unknown-rule")
+            .unwrap_or_else(|| panic!("{db:?}: {findings:?}"));
+        assert!(unknown.blocking() && unknown.line == 1, "{unknown:?}");
+        assert!(
+            unknown.message.contains("did you mean `ban-drop-table`"),
+            "{}",
+            unknown.message
+        );
+        assert!(
+            findings.iter().any(|f| f.rule == "ban-drop-table"),
+            "the typo allows nothing"
+        );
+    }
+    // A portable migration may allow a rule only PostgreSQL has; SQLite does not complain.
+    let portable = migration(
+        "-- dbmigrate: allow=prefer-bigint-over-int\nCREATE TABLE t (id INT);\n",
+        None,
+    );
+    let on_sqlite = lint_migration(DatabaseKind::Sqlite, &portable, &LintPolicy::default());
+    assert!(
+        !on_sqlite.iter().any(|f| f.rule == "unknown-rule"),
+        "{on_sqlite:?}"
+    );
+}

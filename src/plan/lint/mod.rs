@@ -5,6 +5,7 @@
 //! finding carries a stable kebab-case rule name that `--deny`, `--allow` and the script
 //! directive `-- dbmigrate: allow=<rule>` refer to.
 
+mod allow;
 mod finding;
 mod policy;
 mod postgres;

@@ -1,5 +1,6 @@
 //! Linting one migration: runs the dialect's rules on each script, then applies directives and policy.
 
+use super::allow::unknown_allows;
 use super::finding::{Finding, Violation, line_column};
 use super::policy::LintPolicy;
 use super::{postgres, sqlite};
@@ -25,10 +26,13 @@ pub fn lint_migration(
     std::iter::once(up)
         .chain(down)
         .flat_map(|(script, transactional)| {
-            lint_script(db, script, transactional)
+            let findings = lint_script(db, script, transactional)
                 .into_iter()
                 .filter(|v| !policy.disables(&v.rule) && !script.directives.allows(&v.rule))
-                .map(move |v| to_finding(version, script, v, policy))
+                .map(move |v| to_finding(version, script, v, policy));
+            unknown_allows(version, script, policy)
+                .into_iter()
+                .chain(findings)
         })
         .collect()
 }
