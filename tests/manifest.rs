@@ -572,3 +572,144 @@ fn what_the_api_server_would_refuse_is_refused_locally() {
         "{message}"
     );
 }
+
+/// A ConfigMap manifest holding `files` (key → file under tests/fixtures/formats).
+fn config_map(name: &str, files: &[(&str, &str)]) -> Value {
+    let data: serde_json::Map<String, Value> = files
+        .iter()
+        .map(|(key, path)| {
+            let text = std::fs::read_to_string(repo().join("tests/fixtures/formats").join(path))
+                .unwrap_or_else(|e| panic!("{path}: {e}"));
+            ((*key).to_owned(), Value::String(text))
+        })
+        .collect();
+    serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}, "data": data})
+}
+
+/// A DatabaseMigration reading `sources` (its `spec.source.configMaps`) in `format`.
+fn from_config_maps(format: &str, sources: Value) -> Value {
+    serde_json::json!({
+        "apiVersion": "dbmigrate.dev/v1alpha1",
+        "kind": "DatabaseMigration",
+        "metadata": {"name": "app"},
+        "spec": {
+            "database": {"urlSecretRef": {"name": "db", "key": "url"}},
+            "format": format,
+            "source": {"configMaps": sources},
+        },
+    })
+}
+
+fn stream(documents: &[Value]) -> String {
+    documents
+        .iter()
+        .map(|d| serde_yaml::to_string(d).expect("YAML"))
+        .collect::<Vec<_>>()
+        .join("---\n")
+}
+
+#[test]
+fn folder_layouts_map_onto_config_map_paths_and_items() {
+    // Drizzle: the SQL files in one ConfigMap, the journal in another mounted at `meta`.
+    let drizzle = stream(&[
+        config_map(
+            "drizzle-sql",
+            &[
+                (
+                    "0000_steep_wolverine.sql",
+                    "drizzle/0000_steep_wolverine.sql",
+                ),
+                ("0001_brave_gamora.sql", "drizzle/0001_brave_gamora.sql"),
+            ],
+        ),
+        config_map(
+            "drizzle-meta",
+            &[("_journal.json", "drizzle/meta/_journal.json")],
+        ),
+        from_config_maps(
+            "drizzle",
+            serde_json::json!([{"name": "drizzle-sql"}, {"name": "drizzle-meta", "path": "meta"}]),
+        ),
+    ]);
+    // Prisma: one folder per migration, spelled with `items` (keys cannot hold `/`).
+    let prisma = stream(&[
+        config_map(
+            "prisma",
+            &[
+                ("init.sql", "prisma/20240501120000_init/migration.sql"),
+                (
+                    "add_posts.sql",
+                    "prisma/20240502090000_add_posts/migration.sql",
+                ),
+            ],
+        ),
+        from_config_maps(
+            "prisma",
+            serde_json::json!([{"name": "prisma", "items": [
+                {"key": "init.sql", "path": "20240501120000_init/migration.sql"},
+                {"key": "add_posts.sql", "path": "20240502090000_add_posts/migration.sql"},
+            ]}]),
+        ),
+    ]);
+    let cwd = tempfile::tempdir().expect("temp dir");
+    runtime().block_on(async {
+        for manifests in [drizzle, prisma] {
+            let db = TestDb::postgres().await;
+            let url = db.postgres_url().to_owned();
+            let args = ["apply", "-f", "-", "--database-url", &url, "-o", "json"];
+            let output = dbmigrate(cwd.path(), &args, Some(manifests.as_bytes()));
+            expect_code(&output, 0);
+            assert_eq!(
+                statuses(&output)["DatabaseMigration/app"]["applied"],
+                2,
+                "{}",
+                text(&output)
+            );
+        }
+    });
+}
+
+#[test]
+fn config_map_sources_that_cannot_be_laid_out_are_named() {
+    let sql = (
+        "0000_steep_wolverine.sql",
+        "drizzle/0000_steep_wolverine.sql",
+    );
+    let twice = stream(&[
+        config_map("first", &[sql]),
+        config_map("second", &[sql]),
+        from_config_maps(
+            "auto",
+            serde_json::json!([{"name": "first"}, {"name": "second"}]),
+        ),
+    ]);
+    let (output, _cwd) = run_yaml(&twice, &["--database-url", "sqlite://x.db"]);
+    expect_code(&output, 3);
+    assert!(stderr(&output).contains("file `0000_steep_wolverine.sql` comes from both ConfigMap default/first key 0000_steep_wolverine.sql and ConfigMap default/second"), "{}", text(&output));
+    let missing_key = stream(&[
+        config_map("first", &[sql]),
+        from_config_maps(
+            "auto",
+            serde_json::json!([{"name": "first", "items": [{"key": "nope.sql", "path": "0000_x.sql"}]}]),
+        ),
+    ]);
+    let (output, _cwd) = run_yaml(&missing_key, &["--database-url", "sqlite://x.db"]);
+    expect_code(&output, 3);
+    assert!(
+        stderr(&output).contains("key `nope.sql` in ConfigMap default/first not found")
+            && stderr(&output).contains("its keys are: 0000_steep_wolverine.sql"),
+        "{}",
+        text(&output)
+    );
+    let wrong_format = stream(&[
+        config_map("first", &[sql]),
+        from_config_maps("flyway", serde_json::json!([{"name": "first"}])),
+    ]);
+    let (output, _cwd) = run_yaml(&wrong_format, &["--database-url", "sqlite://x.db"]);
+    expect_code(&output, 3);
+    assert!(
+        stderr(&output).contains("spec.format asks for the Flyway"),
+        "{}",
+        text(&output)
+    );
+}
