@@ -5,8 +5,9 @@ use std::io::{IsTerminal, Write};
 use serde::Serialize;
 
 use super::args::{ColorChoice, OutputFormat};
+use crate::engine::{Progress, StepOutcome};
 use crate::plan::lint::{Finding, Severity};
-use crate::plan::{MigrationState, Plan};
+use crate::plan::{MigrationState, Plan, RecordKind};
 
 /// Where and how the CLI prints.
 #[derive(Debug, Clone, Copy)]
@@ -99,6 +100,34 @@ impl Output {
             }
             OutputFormat::Yaml => {
                 let _ = serde_yaml::to_writer(&mut stdout, value);
+            }
+        }
+    }
+
+    /// Prints a migration's progress line on stderr, after `prefix` (e.g. the resource).
+    pub fn step_progress(&self, prefix: &str, progress: Progress<'_>) {
+        match progress {
+            Progress::Starting { index, total, step } => {
+                let verb = if step.record == RecordKind::Down {
+                    "reverting"
+                } else {
+                    "applying"
+                };
+                self.progress(&format!(
+                    "{prefix}[{index}/{total}] {verb} {} {} …",
+                    step.version, step.name
+                ));
+            }
+            Progress::Finished { step, outcome } => {
+                let done = match outcome {
+                    StepOutcome::Ran { execution_ms } => {
+                        self.paint(&format!("ok ({execution_ms} ms)"), Tone::Good)
+                    }
+                    StepOutcome::AlreadyDone => {
+                        self.paint("already done by another run", Tone::Warn)
+                    }
+                };
+                self.progress(&format!("{prefix}      {} {done}", step.version));
             }
         }
     }

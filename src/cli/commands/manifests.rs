@@ -8,7 +8,7 @@ use serde_json::json;
 use crate::cli::args::{CheckArgs, GlobalArgs, ManifestArgs};
 use crate::cli::error::{CliError, reason_exit_code};
 use crate::cli::output::{Output, Table, Tone};
-use crate::engine::{self, DatabaseUrl, Progress, StepOutcome};
+use crate::engine::{self, DatabaseUrl, Progress};
 use crate::manifest::{
     self, Bundle, Defaults, Mode, Outcome, Prepared, ResourceId, ResourceKind, ResourceResult,
     ResourceStatus, Work,
@@ -37,8 +37,10 @@ pub async fn run(
         ignore_missing: checks.ignore_missing,
         out_of_order: checks.out_of_order,
     };
-    let mut progress =
-        |id: &ResourceId, progress: Progress<'_>| print_progress(output, id, progress);
+    let mut progress = |id: &ResourceId, progress: Progress<'_>| {
+        let prefix = format!("{}/{}: ", id.kind.as_str().to_lowercase(), id.name);
+        output.step_progress(&prefix, progress);
+    };
     let results = manifest::execute(&prepared, mode, overrides, &mut progress).await;
     output.document(&as_list(&results));
     print_tables(output, &results);
@@ -121,32 +123,6 @@ pub async fn repair(
     }
     output.document(&json!({ "repaired": report }));
     Ok(())
-}
-
-fn print_progress(output: &Output, id: &ResourceId, progress: Progress<'_>) {
-    match progress {
-        Progress::Starting { index, total, step } => output.progress(&format!(
-            "{}/{}: [{index}/{total}] applying {} {} …",
-            id.kind.as_str().to_lowercase(),
-            id.name,
-            step.version,
-            step.name
-        )),
-        Progress::Finished { step, outcome } => {
-            let done = match outcome {
-                StepOutcome::Ran { execution_ms } => {
-                    output.paint(&format!("ok ({execution_ms} ms)"), Tone::Good)
-                }
-                StepOutcome::AlreadyDone => output.paint("already done by another run", Tone::Warn),
-            };
-            output.progress(&format!(
-                "{}/{}:       {} {done}",
-                id.kind.as_str().to_lowercase(),
-                id.name,
-                step.version
-            ));
-        }
-    }
 }
 
 /// The resources with their statuses, as `kubectl get -o json` prints a list.

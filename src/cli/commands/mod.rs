@@ -13,12 +13,10 @@ use tracing::info_span;
 
 use super::args::{CheckArgs, Cli, Command, DEFAULT_DATABASE_URL, GlobalArgs};
 use super::error::CliError;
-use super::output::{Output, Tone};
-use crate::engine::{
-    self, DatabaseUrl, Dialect, EngineSettings, HistoryTable, Progress, StepOutcome, Timeouts,
-};
+use super::output::Output;
+use crate::engine::{self, DatabaseUrl, Dialect, EngineSettings, HistoryTable, Progress, Timeouts};
 use crate::manifest::Mode;
-use crate::plan::{Plan, RecordKind};
+use crate::plan::Plan;
 use crate::source::{MigrationSet, load_dir};
 
 /// Runs the chosen subcommand.
@@ -142,29 +140,6 @@ impl<'a> Context<'a> {
     /// A progress callback printing one line per script on stderr.
     fn progress(&self) -> impl FnMut(Progress<'_>) + '_ {
         let output = self.output;
-        move |progress| match progress {
-            Progress::Starting { index, total, step } => {
-                let verb = if step.record == RecordKind::Down {
-                    "reverting"
-                } else {
-                    "applying"
-                };
-                output.progress(&format!(
-                    "[{index}/{total}] {verb} {} {} …",
-                    step.version, step.name
-                ));
-            }
-            Progress::Finished { step, outcome } => {
-                let done = match outcome {
-                    StepOutcome::Ran { execution_ms } => {
-                        output.paint(&format!("ok ({execution_ms} ms)"), Tone::Good)
-                    }
-                    StepOutcome::AlreadyDone => {
-                        output.paint("already done by another run", Tone::Warn)
-                    }
-                };
-                output.progress(&format!("      {} {done}", step.version));
-            }
-        }
+        move |progress| output.step_progress("", progress)
     }
 }
