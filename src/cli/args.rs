@@ -194,31 +194,21 @@ pub enum ColorChoice {
     Never,
 }
 
-/// Parses `500ms`, `10s`, `5m`, `1h` or a bare number of seconds.
+/// Parses `500ms`, `10s`, `5m`, `1h` or a bare number of seconds (the spec's duration
+/// grammar, `api::parse_duration`, plus bare seconds).
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let value: u64 = number
-        .parse()
-        .map_err(|_| format!("`{text}` is not a duration like 500ms, 10s, 5m or 1h"))?;
-    let duration = match unit {
-        "ms" => Duration::from_millis(value),
-        "" | "s" => Duration::from_secs(value),
-        "m" => Duration::from_secs(value * 60),
-        "h" => Duration::from_secs(value * 3600),
-        _ => {
-            return Err(format!(
-                "`{text}`: unknown unit `{unit}`; use ms, s, m or h"
-            ));
-        }
+    let bare_seconds = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
+    let with_unit = if bare_seconds {
+        format!("{text}s")
+    } else {
+        text.to_owned()
     };
-    if duration.is_zero() {
-        return Err(format!("`{text}`: timeouts must be positive"));
-    }
-    Ok(duration)
+    crate::api::parse_duration(&with_unit).map_err(|_| {
+        format!(
+            "`{text}` is not a duration: write a positive whole number with ms, s, m or h (a bare number is seconds), e.g. 500ms, 10s, 5m, 1h"
+        )
+    })
 }
 
 #[cfg(test)]
