@@ -219,22 +219,7 @@ pub fn sync_status(
     outcome: &Outcome,
     generation: Option<i64>,
 ) -> ConfigSyncStatus {
-    let tables: Vec<SyncTableStatus> = report
-        .map(|r| {
-            r.tables
-                .iter()
-                .map(|t| SyncTableStatus {
-                    table: t.table.clone(),
-                    desired: t.desired,
-                    inserted: t.inserted,
-                    updated: t.updated,
-                    deleted: t.deleted,
-                    unchanged: t.unchanged,
-                    drift_detected: t.drift_detected,
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let tables: Vec<SyncTableStatus> = report.map(|r| r.tables.clone()).unwrap_or_default();
     let changes: u64 = tables
         .iter()
         .map(|t| t.inserted + t.updated + t.deleted)

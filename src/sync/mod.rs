@@ -61,24 +61,15 @@ pub struct SyncRequest<'a> {
     pub dry_run: bool,
 }
 
-/// What a sync did to one table.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct TableReport {
+/// What a sync did to one table: the status type itself, so it needs no translation.
+pub type TableReport = crate::api::SyncTableStatus;
+
+/// A table of the request with the hash of its desired state (computed once per sync).
+pub(crate) struct HashedTable<'a> {
     /// The table.
-    pub table: String,
-    /// Rows in the config.
-    pub desired: u64,
-    /// Rows inserted.
-    pub inserted: u64,
-    /// Rows updated.
-    pub updated: u64,
-    /// Rows deleted (mirror).
-    pub deleted: u64,
-    /// Rows already as declared.
-    pub unchanged: u64,
-    /// The config was unchanged since the last sync, yet rows had to be written.
-    pub drift_detected: bool,
+    pub table: &'a TableSync,
+    /// `table_hash` of it.
+    pub hash: String,
 }
 
 /// What a sync did.
@@ -101,34 +92,49 @@ pub async fn sync(
 ) -> Result<SyncReport, SyncError> {
     let span = info_span!("sync", owner = request.owner, dry_run = request.dry_run);
     let bookkeeping = state::Bookkeeping::new(&settings.history);
-    let tables = async {
+    let tables: Vec<HashedTable<'_>> = request
+        .tables
+        .iter()
+        .map(|table| HashedTable {
+            table,
+            hash: table_hash(table),
+        })
+        .collect();
+    let source_hash = combine(tables.iter().map(|t| t.hash.as_str()));
+    let reports = async {
         match url {
             DatabaseUrl::Postgres(text) => {
                 let pg =
                     crate::engine::postgres::Postgres::connect(text, &url.redacted(), settings)
                         .await?;
-                postgres::run(&pg, &bookkeeping, request).await
+                postgres::run(&pg, &bookkeeping, request, &tables).await
             }
             DatabaseUrl::Sqlite(path) => {
                 let db = crate::engine::sqlite::Sqlite::open(path, settings)?;
-                sqlite::run(&db, &bookkeeping, request)
+                sqlite::run(&db, &bookkeeping, request, &tables)
             }
         }
     }
     .instrument(span)
     .await?;
     Ok(SyncReport {
-        source_hash: source_hash(request.tables),
-        tables,
+        source_hash,
+        tables: reports,
         synced_at: now(),
     })
 }
 
 /// SHA-256 (hex) of the desired state of the tables, in order.
 pub fn source_hash(tables: &[TableSync]) -> String {
+    let hashes: Vec<String> = tables.iter().map(table_hash).collect();
+    combine(hashes.iter().map(String::as_str))
+}
+
+/// SHA-256 (hex) of the tables' hashes, in order.
+fn combine<'a>(hashes: impl Iterator<Item = &'a str>) -> String {
     let mut hasher = Sha256::new();
-    for table in tables {
-        hasher.update(table_hash(table).as_bytes());
+    for hash in hashes {
+        hasher.update(hash.as_bytes());
     }
     hex(&hasher.finalize())
 }

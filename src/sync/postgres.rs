@@ -4,6 +4,7 @@
 //! temporary table shaped like the target, so a table of any size takes a handful of
 //! statements. Statements are unnamed (`*_typed`), which transaction-mode poolers accept.
 
+use std::collections::BTreeMap;
 use std::future::Future;
 
 use tokio_postgres::types::{ToSql, Type};
@@ -14,8 +15,8 @@ use super::error::SyncError;
 use super::ident::{TableName, quote};
 use super::rows::{ColumnInfo, DesiredRows, desired_rows};
 use super::sql::{DESIRED, Flavor, TableSql, bookkeeping_ddl};
-use super::state::{Bookkeeping, Counts, drift};
-use super::{SyncMode, SyncRequest, TableReport};
+use super::state::{Bookkeeping, Counts, drift, same_config, state_row};
+use super::{HashedTable, SyncMode, SyncRequest, TableReport};
 use crate::engine::EngineError;
 use crate::engine::postgres::Postgres;
 use crate::engine::postgres::failure::describe;
@@ -26,18 +27,19 @@ const DIAGNOSE_LIMIT: usize = 10_000;
 /// Runs the whole request in one locked transaction; rolls back on error or dry run.
 pub async fn run(
     pg: &Postgres,
-    tables: &Bookkeeping,
+    bookkeeping: &Bookkeeping,
     request: &SyncRequest<'_>,
+    tables: &[HashedTable<'_>],
 ) -> Result<Vec<TableReport>, SyncError> {
     pg.begin_locked().await?;
     let result = async {
-        let ddl = bookkeeping_ddl(&tables.owned, &tables.state, Flavor::Postgres);
+        let ddl = bookkeeping_ddl(&bookkeeping.owned, &bookkeeping.state, Flavor::Postgres);
         guarded(pg, "sync bookkeeping", pg.client().batch_execute(&ddl)).await?;
-        let mut reports = Vec::with_capacity(request.tables.len());
-        for table in request.tables {
-            let span = info_span!("sync_table", table = %table.table);
+        let mut reports = Vec::with_capacity(tables.len());
+        for table in tables {
+            let span = info_span!("sync_table", table = %table.table.table);
             reports.push(
-                sync_table(pg, tables, request, table)
+                sync_table(pg, bookkeeping, request, table)
                     .instrument(span)
                     .await?,
             );
@@ -54,8 +56,9 @@ async fn sync_table(
     pg: &Postgres,
     bookkeeping: &Bookkeeping,
     request: &SyncRequest<'_>,
-    table: &super::TableSync,
+    hashed: &HashedTable<'_>,
 ) -> Result<TableReport, SyncError> {
+    let (table, hash) = (hashed.table, &hashed.hash);
     let name = TableName::parse(&table.table)?;
     let target = name.quoted();
     let label = name.to_string();
@@ -104,9 +107,8 @@ async fn sync_table(
         Ok(counts) => counts,
         Err(error) => return Err(diagnose(pg, &sql, &label, &desired, error).await),
     };
-    let hash = super::table_hash(table);
     // The same config as last time: ownership was reconciled then and cannot have changed.
-    if previous.as_deref() != Some(hash.as_str()) {
+    if !same_config(previous.as_deref(), hash) {
         guarded(pg, &label, client.execute_typed(&sql.own(), &params)).await?;
         guarded(pg, &label, client.execute_typed(&sql.disown(), &params)).await?;
     }
@@ -118,22 +120,19 @@ async fn sync_table(
         )),
     )
     .await?;
-    let drift_detected = drift(previous.as_deref(), &hash, &counts);
-    if previous.as_deref() != Some(hash.as_str()) || counts.writes() > 0 {
+    let drift_detected = drift(previous.as_deref(), hash, &counts);
+    if let Some(row) = state_row(previous.as_deref(), hash, &counts, desired.rows.len()) {
         let record = bookkeeping.record_sql(Flavor::Postgres);
-        let desired_count = i64::try_from(desired.rows.len()).unwrap_or(i64::MAX);
-        let (inserted, updated, deleted) = counts.as_i64();
-        let applied_by = crate::engine::applied_by();
         let values: [(&(dyn ToSql + Sync), Type); 9] = [
             (&owner, Type::TEXT),
             (&label, Type::TEXT),
-            (&hash, Type::TEXT),
-            (&desired_count, Type::INT8),
-            (&inserted, Type::INT8),
-            (&updated, Type::INT8),
-            (&deleted, Type::INT8),
-            (&drift_detected, Type::BOOL),
-            (&applied_by, Type::TEXT),
+            (hash, Type::TEXT),
+            (&row.desired, Type::INT8),
+            (&row.inserted, Type::INT8),
+            (&row.updated, Type::INT8),
+            (&row.deleted, Type::INT8),
+            (&row.drift, Type::BOOL),
+            (&row.applied_by, Type::TEXT),
         ];
         guarded(pg, &label, client.execute_typed(&record.delete, &params)).await?;
         guarded(pg, &label, client.execute_typed(&record.insert, &values)).await?;
@@ -187,18 +186,19 @@ async fn load_rows(
     columns: &[ColumnInfo],
     rows: &[Vec<serde_json::Value>],
 ) -> Result<u64, tokio_postgres::Error> {
-    let objects: Vec<serde_json::Value> = rows
+    // Borrowed column → value maps: the rows are serialized once, not copied first.
+    let objects: Vec<BTreeMap<&str, &serde_json::Value>> = rows
         .iter()
         .map(|values| {
             columns
                 .iter()
+                .map(|column| column.name.as_str())
                 .zip(values)
-                .map(|(column, value)| (column.name.clone(), value.clone()))
-                .collect::<serde_json::Map<_, _>>()
-                .into()
+                .collect()
         })
         .collect();
-    let payload = serde_json::Value::Array(objects).to_string();
+    // String keys and JSON values: serializing to a string cannot fail.
+    let payload = serde_json::to_string(&objects).unwrap_or_default();
     let cols = columns
         .iter()
         .map(|c| quote(&c.name))

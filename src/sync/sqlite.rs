@@ -10,8 +10,8 @@ use super::error::SyncError;
 use super::ident::{TableName, quote};
 use super::rows::{ColumnInfo, DesiredRows, desired_rows};
 use super::sql::{DESIRED, Flavor, TableSql, bookkeeping_ddl};
-use super::state::{Bookkeeping, Counts, drift};
-use super::{SyncMode, SyncRequest, TableReport, TableSync};
+use super::state::{Bookkeeping, Counts, drift, same_config, state_row};
+use super::{HashedTable, SyncMode, SyncRequest, TableReport};
 use crate::engine::EngineError;
 use crate::engine::sqlite::Sqlite;
 
@@ -20,6 +20,7 @@ pub fn run(
     db: &Sqlite,
     bookkeeping: &Bookkeeping,
     request: &SyncRequest<'_>,
+    tables: &[HashedTable<'_>],
 ) -> Result<Vec<TableReport>, SyncError> {
     let conn = db.connection();
     exec(db, "taking the database lock", |c| {
@@ -33,11 +34,10 @@ pub fn run(
                 Flavor::Sqlite,
             ))
         })?;
-        request
-            .tables
+        tables
             .iter()
             .map(|table| {
-                let _span = info_span!("sync_table", table = %table.table).entered();
+                let _span = info_span!("sync_table", table = %table.table.table).entered();
                 sync_table(db, bookkeeping, request.owner, table)
             })
             .collect::<Result<Vec<_>, _>>()
@@ -60,8 +60,9 @@ fn sync_table(
     db: &Sqlite,
     bookkeeping: &Bookkeeping,
     owner: &str,
-    table: &TableSync,
+    hashed: &HashedTable<'_>,
 ) -> Result<TableReport, SyncError> {
+    let (table, hash) = (hashed.table, &hashed.hash);
     let name = TableName::parse(&table.table)?;
     let label = name.to_string();
     let target = name.quoted();
@@ -110,9 +111,8 @@ fn sync_table(
             return Err(diagnose(db, &sql, &label, &desired, &error, interrupted));
         }
     };
-    let hash = super::table_hash(table);
     // The same config as last time: ownership was reconciled then and cannot have changed.
-    if previous.as_deref() != Some(hash.as_str()) {
+    if !same_config(previous.as_deref(), hash) {
         statement(db, &label, |c| {
             c.execute(&sql.own(), [owner, label.as_str()])
         })?;
@@ -125,12 +125,9 @@ fn sync_table(
             "DROP TABLE {DESIRED}; RELEASE SAVEPOINT dbmigrate_sync"
         ))
     })?;
-    let drift_detected = drift(previous.as_deref(), &hash, &counts);
-    if previous.as_deref() != Some(hash.as_str()) || counts.writes() > 0 {
+    let drift_detected = drift(previous.as_deref(), hash, &counts);
+    if let Some(row) = state_row(previous.as_deref(), hash, &counts, desired.rows.len()) {
         let record = bookkeeping.record_sql(Flavor::Sqlite);
-        let (inserted, updated, deleted) = counts.as_i64();
-        let desired_count = i64::try_from(desired.rows.len()).unwrap_or(i64::MAX);
-        let applied_by = crate::engine::applied_by();
         statement(db, &label, |c| {
             c.execute(&record.delete, [owner, label.as_str()])
         })?;
@@ -141,12 +138,12 @@ fn sync_table(
                     owner,
                     label,
                     hash,
-                    desired_count,
-                    inserted,
-                    updated,
-                    deleted,
-                    drift_detected,
-                    applied_by
+                    row.desired,
+                    row.inserted,
+                    row.updated,
+                    row.deleted,
+                    row.drift,
+                    row.applied_by
                 ],
             )
         })?;

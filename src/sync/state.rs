@@ -79,12 +79,6 @@ impl Counts {
         self.inserted + self.updated + self.deleted
     }
 
-    /// The counts as SQL integers.
-    pub fn as_i64(&self) -> (i64, i64, i64) {
-        let cast = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
-        (cast(self.inserted), cast(self.updated), cast(self.deleted))
-    }
-
     /// The table's report.
     pub fn report(&self, table: String, desired: usize, drift_detected: bool) -> TableReport {
         let desired = u64::try_from(desired).unwrap_or(u64::MAX);
@@ -100,10 +94,54 @@ impl Counts {
     }
 }
 
+/// Whether the config is the one synced last time (then ownership cannot have changed).
+pub fn same_config(previous_hash: Option<&str>, hash: &str) -> bool {
+    previous_hash == Some(hash)
+}
+
 /// Drift: the config is the one synced last time, yet the table needed writes — someone
 /// changed the rows outside the config.
 pub fn drift(previous_hash: Option<&str>, hash: &str, counts: &Counts) -> bool {
-    previous_hash == Some(hash) && counts.writes() > 0
+    same_config(previous_hash, hash) && counts.writes() > 0
+}
+
+/// The values of a `<history>_sync_state` row (after owner and target), as SQL integers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StateRow {
+    /// Rows in the config.
+    pub desired: i64,
+    /// Rows inserted.
+    pub inserted: i64,
+    /// Rows updated.
+    pub updated: i64,
+    /// Rows deleted.
+    pub deleted: i64,
+    /// Whether the sync corrected drift.
+    pub drift: bool,
+    /// `user@host` of this process.
+    pub applied_by: String,
+}
+
+/// The state row a table's sync records, or none when the config is the one synced last time
+/// and nothing was written (a no-op sync writes nothing at all).
+pub fn state_row(
+    previous_hash: Option<&str>,
+    hash: &str,
+    counts: &Counts,
+    desired: usize,
+) -> Option<StateRow> {
+    if same_config(previous_hash, hash) && counts.writes() == 0 {
+        return None;
+    }
+    let cast = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+    Some(StateRow {
+        desired: i64::try_from(desired).unwrap_or(i64::MAX),
+        inserted: cast(counts.inserted),
+        updated: cast(counts.updated),
+        deleted: cast(counts.deleted),
+        drift: drift(previous_hash, hash, counts),
+        applied_by: crate::engine::applied_by(),
+    })
 }
 
 #[cfg(test)]
