@@ -1,5 +1,7 @@
 //! `-- dbmigrate: allow=<rule>` names checked: a typo would silently allow nothing.
 
+use std::sync::OnceLock;
+
 use super::finding::Finding;
 use super::run::rule_names;
 use super::{LintPolicy, Severity};
@@ -16,8 +18,7 @@ pub fn unknown_allows(version: &str, script: &Script, policy: &LintPolicy) -> Ve
     if policy.disables(UNKNOWN_RULE) {
         return Vec::new();
     }
-    let mut known = rule_names(DatabaseKind::Postgres);
-    known.extend(rule_names(DatabaseKind::Sqlite));
+    let known = known_rules();
     script
         .directives
         .allow
@@ -29,7 +30,7 @@ pub fn unknown_allows(version: &str, script: &Script, policy: &LintPolicy) -> Ve
                 .lines()
                 .position(|l| l.contains("dbmigrate:") && l.contains(name.as_str()))
                 .map_or(1, |index| index + 1);
-            let hint = closest(name, &known)
+            let hint = closest(name, known)
                 .map(|rule| format!("did you mean `{rule}`? "))
                 .unwrap_or_default();
             Finding {
@@ -46,6 +47,16 @@ pub fn unknown_allows(version: &str, script: &Script, policy: &LintPolicy) -> Ve
             }
         })
         .collect()
+}
+
+/// Every rule name of either database, built once (the PostgreSQL list builds squawk's linter).
+fn known_rules() -> &'static [String] {
+    static KNOWN: OnceLock<Vec<String>> = OnceLock::new();
+    KNOWN.get_or_init(|| {
+        let mut known = rule_names(DatabaseKind::Postgres);
+        known.extend(rule_names(DatabaseKind::Sqlite));
+        known
+    })
 }
 
 /// The known rule within edit distance 3 of `name`, if one is closest.
