@@ -6,7 +6,7 @@ use super::error::ManifestError;
 use super::order::run_order;
 use super::rows::sync_tables;
 use super::source::{LoadedSource, load_source};
-use crate::api::{self, DependsOn, Timeouts as SpecTimeouts};
+use crate::api::{self, DatabaseRef, DependsOn, Timeouts as SpecTimeouts};
 use crate::engine::{DatabaseUrl, EngineSettings, HistoryTable};
 use crate::plan::lint::LintPolicy;
 use crate::source::Version;
@@ -67,64 +67,57 @@ pub fn prepare(bundle: &Bundle, defaults: &Defaults) -> Result<Vec<Prepared>, Ma
     for migration in &bundle.migrations {
         let id = migration.id(ResourceKind::DatabaseMigration);
         let spec = &migration.object.spec;
-        let target = spec
-            .target_version
-            .as_deref()
-            .map(Version::parse)
-            .transpose()
-            .map_err(|e| invalid(&id, format!("spec.targetVersion: {e}")))?;
-        let url = database_url(&spec.database, &id, bundle, defaults.database_url.as_ref())?;
-        let mut policy = defaults.lint.clone();
-        if let Some(lint) = &spec.lint {
-            policy.deny_warnings |= lint.deny_warnings;
-            policy.deny.extend(lint.deny.iter().cloned());
-            policy.disabled.extend(lint.disable.iter().cloned());
-        }
-        policy
-            .validate(url.kind())
-            .map_err(|e| invalid(&id, format!("spec.lint: {e}")))?;
-        prepared.push(Prepared {
+        let shared = Shared {
             generation: migration.object.metadata.generation,
-            depends_on: dependencies(&spec.depends_on, &id),
-            settings: settings(
-                defaults,
-                spec.timeouts.as_ref(),
-                spec.history_table.as_deref(),
-                &id,
-            )?,
-            work: Work::Migrate {
-                source: load_source(migration, &id, bundle, &url)?,
+            database: &spec.database,
+            depends_on: &spec.depends_on,
+            timeouts: spec.timeouts.as_ref(),
+            history_table: spec.history_table.as_deref(),
+        };
+        prepared.push(resolve(id, &shared, bundle, defaults, |id, url| {
+            let target = spec
+                .target_version
+                .as_deref()
+                .map(Version::parse)
+                .transpose()
+                .map_err(|e| invalid(id, format!("spec.targetVersion: {e}")))?;
+            let mut policy = defaults.lint.clone();
+            if let Some(lint) = &spec.lint {
+                policy.deny_warnings |= lint.deny_warnings;
+                policy.deny.extend(lint.deny.iter().cloned());
+                policy.disabled.extend(lint.disable.iter().cloned());
+            }
+            policy
+                .validate(url.kind())
+                .map_err(|e| invalid(id, format!("spec.lint: {e}")))?;
+            Ok(Work::Migrate {
+                source: load_source(migration, id, bundle, url)?,
                 target,
                 policy,
                 allow_non_transactional: spec.allow_non_transactional.unwrap_or(true),
-            },
-            url,
-            id,
-        });
+            })
+        })?);
     }
     for sync in &bundle.syncs {
         let id = sync.id(ResourceKind::ConfigSync);
         let spec = &sync.object.spec;
-        if let Some(interval) = &spec.interval {
-            api::parse_duration(interval)
-                .map_err(|e| invalid(&id, format!("spec.interval: {e}")))?;
-        }
-        prepared.push(Prepared {
+        let shared = Shared {
             generation: sync.object.metadata.generation,
-            depends_on: dependencies(&spec.depends_on, &id),
-            url: database_url(&spec.database, &id, bundle, defaults.database_url.as_ref())?,
-            settings: settings(
-                defaults,
-                spec.timeouts.as_ref(),
-                spec.history_table.as_deref(),
-                &id,
-            )?,
-            work: Work::Sync {
-                tables: sync_tables(spec, &id, bundle)?,
+            database: &spec.database,
+            depends_on: &spec.depends_on,
+            timeouts: spec.timeouts.as_ref(),
+            history_table: spec.history_table.as_deref(),
+        };
+        prepared.push(resolve(id, &shared, bundle, defaults, |id, _| {
+            if let Some(interval) = &spec.interval {
+                api::parse_duration(interval)
+                    .map_err(|e| invalid(id, format!("spec.interval: {e}")))?;
+            }
+            Ok(Work::Sync {
+                tables: sync_tables(spec, id, bundle)?,
                 suspended: spec.suspend,
-            },
-            id,
-        });
+            })
+        })?);
     }
     let nodes: Vec<(ResourceId, Vec<ResourceId>)> = prepared
         .iter()
@@ -133,6 +126,34 @@ pub fn prepare(bundle: &Bundle, defaults: &Defaults) -> Result<Vec<Prepared>, Ma
     let order = run_order(&nodes)?;
     let mut slots: Vec<Option<Prepared>> = prepared.into_iter().map(Some).collect();
     Ok(order.into_iter().filter_map(|i| slots[i].take()).collect())
+}
+
+/// The spec fields both kinds have.
+struct Shared<'a> {
+    generation: Option<i64>,
+    database: &'a DatabaseRef,
+    depends_on: &'a [DependsOn],
+    timeouts: Option<&'a SpecTimeouts>,
+    history_table: Option<&'a str>,
+}
+
+/// Resolves the shared fields, then the kind's own work (given the resolved database).
+fn resolve(
+    id: ResourceId,
+    shared: &Shared<'_>,
+    bundle: &Bundle,
+    defaults: &Defaults,
+    work: impl FnOnce(&ResourceId, &DatabaseUrl) -> Result<Work, ManifestError>,
+) -> Result<Prepared, ManifestError> {
+    let url = database_url(shared.database, &id, bundle, defaults.database_url.as_ref())?;
+    Ok(Prepared {
+        generation: shared.generation,
+        depends_on: dependencies(shared.depends_on, &id),
+        settings: settings(defaults, shared.timeouts, shared.history_table, &id)?,
+        work: work(&id, &url)?,
+        url,
+        id,
+    })
 }
 
 fn invalid(id: &ResourceId, message: String) -> ManifestError {
