@@ -172,6 +172,21 @@ impl Bundle {
         self.secrets.get(&(namespace.to_owned(), name.to_owned()))
     }
 
+    /// The text of `key` in the `data` of ConfigMap `namespace/name`; the error says which of
+    /// the two is missing.
+    pub fn config_map_text(&self, namespace: &str, name: &str, key: &str) -> Result<&str, String> {
+        let config_map = self.config_map(namespace, name).ok_or_else(|| {
+            format!("ConfigMap {namespace}/{name} not found in the manifests; add it to the input")
+        })?;
+        config_map
+            .object
+            .data
+            .as_ref()
+            .and_then(|data| data.get(key))
+            .map(String::as_str)
+            .ok_or_else(|| format!("ConfigMap {namespace}/{name} has no key `{key}`"))
+    }
+
     /// The ConfigMap `namespace/name`, if the manifests hold it.
     pub fn config_map(&self, namespace: &str, name: &str) -> Option<&Named<ConfigMap>> {
         self.config_maps

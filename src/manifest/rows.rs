@@ -92,23 +92,17 @@ fn rows_from_config_map(
     id: &ResourceId,
     bundle: &Bundle,
 ) -> Result<(Vec<Row>, bool), String> {
-    let name = format!("ConfigMap {}/{}", id.namespace, from.config_map);
-    let config_map = bundle
-        .config_map(&id.namespace, &from.config_map)
-        .ok_or_else(|| format!("{name} not found in the manifests; add it to the input"))?;
-    let text = config_map
-        .object
-        .data
-        .as_ref()
-        .and_then(|d| d.get(&from.key))
-        .ok_or_else(|| format!("{name} has no key `{}`", from.key))?;
+    let text = bundle.config_map_text(&id.namespace, &from.config_map, &from.key)?;
     let format = match from.format {
         Some(format) => format,
         None => format_of_key(&from.key).ok_or_else(|| {
             format!("cannot tell the format of key `{}` from its extension; set rowsFrom.format to yaml, json or csv", from.key)
         })?,
     };
-    let source = format!("{name} key {}", from.key);
+    let source = format!(
+        "ConfigMap {}/{} key {}",
+        id.namespace, from.config_map, from.key
+    );
     if format == RowsFormat::Csv {
         return parse_csv(text)
             .map(|rows| (rows, true))

@@ -96,14 +96,9 @@ fn env_value(var: &EnvVar, context: &ScriptContext<'_>) -> Result<String, String
     if let Some(config_map) = &from.config_map_key_ref {
         return context
             .bundle
-            .config_map(&context.id.namespace, &config_map.name)
-            .and_then(|c| c.object.data.as_ref()?.get(&config_map.key).cloned())
-            .ok_or_else(|| {
-                format!(
-                    "env {}: key `{}` of ConfigMap {}/{} is not in the manifests",
-                    var.name, config_map.key, context.id.namespace, config_map.name
-                )
-            });
+            .config_map_text(&context.id.namespace, &config_map.name, &config_map.key)
+            .map(str::to_owned)
+            .map_err(|e| format!("env {}: {e}", var.name));
     }
     Err(format!(
         "env {}: only value, secretKeyRef and configMapKeyRef can be resolved without a cluster",
