@@ -1,6 +1,6 @@
 //! Runs prepared resources in order through the engine and the sync engine; builds statuses.
 
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 
 use serde::Serialize;
 use tracing::{Instrument, info_span};
@@ -55,14 +55,14 @@ pub async fn execute(
     overrides: PlanOverrides,
     on_progress: &mut dyn FnMut(&ResourceId, Progress<'_>),
 ) -> Vec<ResourceResult> {
-    let mut ready: BTreeMap<ResourceId, bool> = BTreeMap::new();
+    let mut ready: BTreeSet<ResourceId> = BTreeSet::new();
     let mut results = Vec::with_capacity(prepared.len());
     for resource in prepared {
         let span = info_span!("resource", resource = %resource.id);
         let waiting: Vec<String> = resource
             .depends_on
             .iter()
-            .filter(|d| !ready.get(*d).copied().unwrap_or(false))
+            .filter(|d| !ready.contains(*d))
             .map(ToString::to_string)
             .collect();
         let blocked = (!waiting.is_empty()).then(|| Outcome::Blocked {
@@ -95,7 +95,9 @@ pub async fn execute(
                     .await
             }
         };
-        ready.insert(resource.id.clone(), result.outcome == Outcome::Ready);
+        if result.outcome == Outcome::Ready {
+            ready.insert(resource.id.clone());
+        }
         results.push(result);
     }
     results
@@ -130,9 +132,10 @@ async fn migrate(
         ))),
         outcome,
     };
-    let empty = Plan::build(set, &[]);
+    // Before a connection there is no history: every migration shows as pending.
+    let unconnected = || Plan::build(set, &[]);
     if let Some(outcome) = blocked {
-        return finish(&empty, &[], None, outcome);
+        return finish(&unconnected(), &[], None, outcome);
     }
     let connected = async {
         let mut db = engine::connect(&resource.url, &resource.settings).await?;
@@ -143,7 +146,7 @@ async fn migrate(
         Ok((db, history)) => (db, Plan::build(set, &history)),
         Err(error) => {
             let failure = other_failure(error.reason(), &error.to_string());
-            return finish(&empty, &[], Some(failure), failed(&error));
+            return finish(&unconnected(), &[], Some(failure), failed(&error));
         }
     };
     let findings = lint_pending(&plan, set, resource.url.kind(), run.policy, run.target);
