@@ -29,11 +29,12 @@ pub fn load_source(
     let (dir, files) = match &resource.object.spec.source {
         MigrationSource::Directory(path) => (resource.base_dir.join(path), None),
         MigrationSource::Inline(migrations) => {
-            let files = migrations
-                .iter()
-                .map(|m| (m.name.clone(), m.sql.clone().into_bytes()))
-                .map(|(path, bytes)| (path, (bytes, "spec.source.inline".to_owned())));
-            materialize(id, files.collect::<Vec<_>>())?
+            let files = migrations.iter().map(|m| File {
+                path: m.name.clone(),
+                bytes: m.sql.clone().into_bytes(),
+                origin: "spec.source.inline".to_owned(),
+            });
+            materialize(id, files.collect())?
         }
         MigrationSource::ConfigMaps(sources) => {
             let mut files = Vec::new();
@@ -58,7 +59,12 @@ pub fn load_source(
     Ok(LoadedSource { set, _files: files })
 }
 
-type File = (String, (Vec<u8>, String));
+/// A file to lay out: its path in the folder, its content, and where it came from.
+struct File {
+    path: String,
+    bytes: Vec<u8>,
+    origin: String,
+}
 
 fn config_map_files(
     source: &ConfigMapSource,
@@ -89,11 +95,10 @@ fn config_map_files(
     if source.items.is_empty() {
         return Ok(keys
             .into_iter()
-            .map(|(key, bytes)| {
-                (
-                    format!("{prefix}{key}"),
-                    (bytes, format!("{origin} key {key}")),
-                )
+            .map(|(key, bytes)| File {
+                path: format!("{prefix}{key}"),
+                bytes,
+                origin: format!("{origin} key {key}"),
             })
             .collect());
     }
@@ -112,10 +117,11 @@ fn config_map_files(
                             keys.keys().cloned().collect::<Vec<_>>().join(", ")
                         ),
                     })?;
-            Ok((
-                format!("{prefix}{}", item.path),
-                (bytes, format!("{origin} key {}", item.key)),
-            ))
+            Ok(File {
+                path: format!("{prefix}{}", item.path),
+                bytes,
+                origin: format!("{origin} key {}", item.key),
+            })
         })
         .collect()
 }
@@ -133,7 +139,12 @@ fn materialize(
             source,
         })?;
     let mut written: BTreeMap<String, String> = BTreeMap::new();
-    for (relative, (bytes, origin)) in files {
+    for File {
+        path: relative,
+        bytes,
+        origin,
+    } in files
+    {
         if !is_safe_relative(&relative) {
             return Err(ManifestError::InvalidSpec {
                 resource: id.to_string(),
