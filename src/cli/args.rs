@@ -5,6 +5,9 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::plan::PlanOverrides;
+use crate::plan::lint::LintPolicy;
+
 /// Declarative, resumable database migrations for PostgreSQL and SQLite.
 #[derive(Debug, Parser)]
 #[command(name = "dbmigrate", version, about, propagate_version = true)]
@@ -92,6 +95,26 @@ pub struct ManifestArgs {
 
 /// The default database of commands without -f.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://dbmigrate.db";
+
+impl CheckArgs {
+    /// The safety checks these flags relax.
+    pub fn overrides(&self) -> PlanOverrides {
+        PlanOverrides {
+            allow_checksum_mismatch: self.allow_checksum_mismatch,
+            ignore_missing: self.ignore_missing,
+            out_of_order: self.out_of_order,
+        }
+    }
+
+    /// The lint policy these flags set.
+    pub fn lint_policy(&self) -> LintPolicy {
+        LintPolicy {
+            deny_warnings: self.deny_warnings,
+            deny: self.deny.clone(),
+            disabled: self.allow.clone(),
+        }
+    }
+}
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]

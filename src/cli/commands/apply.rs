@@ -6,8 +6,8 @@ use super::{Context, Loaded};
 use crate::cli::args::CheckArgs;
 use crate::cli::error::CliError;
 use crate::engine::{self, MigrationFailure, RunReport};
-use crate::plan::lint::{Finding, LintPolicy, lint_pending};
-use crate::plan::{Plan, PlanEntry, PlanOverrides, PlanProblem};
+use crate::plan::lint::{Finding, lint_pending};
+use crate::plan::{Plan, PlanEntry, PlanProblem};
 use crate::source::Version;
 
 #[derive(Serialize)]
@@ -122,17 +122,9 @@ fn check(
     target: Option<&Version>,
     checks: &CheckArgs,
 ) -> Result<(Vec<PlanProblem>, Vec<Finding>), CliError> {
-    let policy = LintPolicy {
-        deny_warnings: checks.deny_warnings,
-        deny: checks.deny.clone(),
-        disabled: checks.allow.clone(),
-    };
+    let policy = checks.lint_policy();
     policy.validate(context.url.kind())?;
-    let problems = loaded.plan.problems(PlanOverrides {
-        allow_checksum_mismatch: checks.allow_checksum_mismatch,
-        ignore_missing: checks.ignore_missing,
-        out_of_order: checks.out_of_order,
-    });
+    let problems = loaded.plan.problems(checks.overrides());
     let findings = lint_pending(
         &loaded.plan,
         &loaded.set,

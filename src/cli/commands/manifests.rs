@@ -13,8 +13,7 @@ use crate::manifest::{
     self, Bundle, Defaults, Mode, Outcome, Prepared, ResourceId, ResourceKind, ResourceResult,
     ResourceStatus, Work,
 };
-use crate::plan::lint::LintPolicy;
-use crate::plan::{Plan, PlanOverrides};
+use crate::plan::Plan;
 
 /// Reads, resolves and runs the manifests; prints `kubectl get`-style tables (or the
 /// resources with their statuses as JSON/YAML).
@@ -32,11 +31,7 @@ pub async fn run(
         ));
     }
     let prepared = prepare(global, args, checks)?;
-    let overrides = PlanOverrides {
-        allow_checksum_mismatch: checks.allow_checksum_mismatch,
-        ignore_missing: checks.ignore_missing,
-        out_of_order: checks.out_of_order,
-    };
+    let overrides = checks.overrides();
     let mut progress = |id: &ResourceId, progress: Progress<'_>| {
         let prefix = format!("{}/{}: ", id.kind.as_str().to_lowercase(), id.name);
         output.step_progress(&prefix, progress);
@@ -63,11 +58,7 @@ fn prepare(
             .map(DatabaseUrl::parse)
             .transpose()?,
         settings: super::engine_settings(global)?,
-        lint: LintPolicy {
-            deny_warnings: checks.deny_warnings,
-            deny: checks.deny.clone(),
-            disabled: checks.allow.clone(),
-        },
+        lint: checks.lint_policy(),
     };
     Ok(manifest::prepare(&bundle, &defaults)?)
 }
