@@ -87,15 +87,11 @@ async fn sync_table(
     )
     .await?;
     let previous: Option<String> = previous.first().map(|row| row.get(0));
-    let all_columns: Vec<String> = desired.columns.iter().map(|c| quote(&c.name)).collect();
-    let load = format!(
-        "CREATE TEMP TABLE {DESIRED} ON COMMIT DROP AS SELECT {cols} FROM {target} WITH NO DATA",
-        cols = all_columns.join(", ")
-    );
+    let create = sql.create_desired();
     guarded(
         pg,
         &label,
-        client.batch_execute(&format!("SAVEPOINT dbmigrate_sync; {load}")),
+        client.batch_execute(&format!("SAVEPOINT dbmigrate_sync; {create}")),
     )
     .await?;
     let written = async {
@@ -287,7 +283,12 @@ async fn find_row(pg: &Postgres, sql: &TableSql<'_>, desired: &DesiredRows) -> O
         return None;
     }
     let client = pg.client();
-    client.batch_execute(&format!("ROLLBACK TO SAVEPOINT dbmigrate_sync; CREATE TEMP TABLE IF NOT EXISTS {DESIRED} ON COMMIT DROP AS SELECT * FROM {} WITH NO DATA", sql.target)).await.ok()?;
+    // Rolling back to the savepoint also drops the temporary table created after it.
+    let restart = format!(
+        "ROLLBACK TO SAVEPOINT dbmigrate_sync; {}",
+        sql.create_desired()
+    );
+    client.batch_execute(&restart).await.ok()?;
     for (index, row) in desired.rows.iter().enumerate() {
         client
             .batch_execute(&format!("SAVEPOINT dbmigrate_sync_row; TRUNCATE {DESIRED}"))

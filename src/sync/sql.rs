@@ -88,6 +88,25 @@ impl TableSql<'_> {
         }
     }
 
+    /// Creates the temporary table of desired rows: on PostgreSQL with the target's exact
+    /// column types (dropped at commit), on SQLite with the same declared types (affinity).
+    pub fn create_desired(&self) -> String {
+        match self.flavor {
+            Flavor::Postgres => format!(
+                "CREATE TEMP TABLE {DESIRED} ON COMMIT DROP AS SELECT {} FROM {} WITH NO DATA",
+                self.list(""),
+                self.target
+            ),
+            Flavor::Sqlite => {
+                let definition: Vec<String> = self
+                    .all()
+                    .map(|c| format!("{} {}", quote(&c.name), c.declared))
+                    .collect();
+                format!("CREATE TEMP TABLE {DESIRED} ({})", definition.join(", "))
+            }
+        }
+    }
+
     /// Updates rows whose managed values differ (none when there are no managed columns).
     pub fn update(&self) -> Option<String> {
         if self.values.is_empty() {

@@ -1,7 +1,7 @@
 //! ConfigSync on SQLite: the same statements in a `BEGIN IMMEDIATE` transaction, rows bound
 //! to a prepared statement (in-process, so one execution per row costs no round trip).
 
-use rusqlite::types::Value as SqlValue;
+use rusqlite::types::{ToSqlOutput, Value as SqlValue, ValueRef};
 use rusqlite::{Connection, ErrorCode, params_from_iter};
 use tracing::{debug, info_span};
 
@@ -91,15 +91,10 @@ fn sync_table(
             other => Err(other),
         })
     })?;
-    let definition: Vec<String> = desired
-        .columns
-        .iter()
-        .map(|c| format!("{} {}", quote(&c.name), c.declared))
-        .collect();
     statement(db, &label, |c| {
         c.execute_batch(&format!(
-            "SAVEPOINT dbmigrate_sync; CREATE TEMP TABLE {DESIRED} ({})",
-            definition.join(", ")
+            "SAVEPOINT dbmigrate_sync; {}",
+            sql.create_desired()
         ))
     })?;
     statement(db, &label, |c| {
@@ -194,17 +189,19 @@ fn load_rows(
     Ok(())
 }
 
-/// A converted value as SQLite stores it (booleans as 0/1, objects as JSON text).
-fn sql_value(value: &serde_json::Value) -> SqlValue {
+/// A converted value as SQLite stores it (booleans as 0/1, objects as JSON text); strings are
+/// bound without a copy.
+fn sql_value(value: &serde_json::Value) -> ToSqlOutput<'_> {
     match value {
-        serde_json::Value::Null => SqlValue::Null,
-        serde_json::Value::Bool(b) => SqlValue::Integer(i64::from(*b)),
-        serde_json::Value::Number(n) => n
-            .as_i64()
-            .map(SqlValue::Integer)
-            .unwrap_or_else(|| SqlValue::Real(n.as_f64().unwrap_or(f64::NAN))),
-        serde_json::Value::String(s) => SqlValue::Text(s.clone()),
-        other => SqlValue::Text(other.to_string()),
+        serde_json::Value::Null => ToSqlOutput::Owned(SqlValue::Null),
+        serde_json::Value::Bool(b) => ToSqlOutput::Owned(SqlValue::Integer(i64::from(*b))),
+        serde_json::Value::Number(n) => ToSqlOutput::Owned(
+            n.as_i64()
+                .map(SqlValue::Integer)
+                .unwrap_or_else(|| SqlValue::Real(n.as_f64().unwrap_or(f64::NAN))),
+        ),
+        serde_json::Value::String(s) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
+        other => ToSqlOutput::Owned(SqlValue::Text(other.to_string())),
     }
 }
 
@@ -274,16 +271,7 @@ fn find_row(conn: &Connection, sql: &TableSql<'_>, desired: &DesiredRows) -> Opt
         "ROLLBACK TO SAVEPOINT dbmigrate_sync; DROP TABLE IF EXISTS temp.{DESIRED}"
     ))
     .ok()?;
-    let definition: Vec<String> = desired
-        .columns
-        .iter()
-        .map(|c| format!("{} {}", quote(&c.name), c.declared))
-        .collect();
-    conn.execute_batch(&format!(
-        "CREATE TEMP TABLE {DESIRED} ({})",
-        definition.join(", ")
-    ))
-    .ok()?;
+    conn.execute_batch(&sql.create_desired()).ok()?;
     for (index, row) in desired.rows.iter().enumerate() {
         conn.execute_batch(&format!("DELETE FROM {DESIRED}")).ok()?;
         load_rows(conn, &desired.columns, std::slice::from_ref(row)).ok()?;
