@@ -211,20 +211,10 @@ async fn waits_for_the_migration_lock_then_times_out() {
         .batch_execute("BEGIN; SELECT pg_advisory_xact_lock(hashtextextended('dbmigrate:dbmigrate_history:' || current_database(), 0))")
         .await
         .expect("taking the migration lock by hand");
-    let impatient = db.with_timeouts(|t| t.lock = std::time::Duration::from_millis(300));
-    let rows = scenario::items(
-        serde_json::json!([{"id": 1, "name": "one"}]),
-        dbmigrate::sync::SyncMode::Upsert,
-    );
-    let error = scenario::run(&impatient, "ns/items", std::slice::from_ref(&rows))
-        .await
-        .expect_err("the lock is held");
-    assert_eq!(error.reason(), "LockTimeout", "{error}");
+    scenario::times_out_on_the_held_lock(&db).await;
     holder
         .batch_execute("ROLLBACK")
         .await
         .expect("releasing the lock");
-    scenario::run(&db, "ns/items", &[rows])
-        .await
-        .expect("runs once the lock is free");
+    scenario::runs_once_the_lock_is_free(&db).await;
 }

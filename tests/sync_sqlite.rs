@@ -53,19 +53,9 @@ async fn waits_for_the_write_lock_then_times_out() {
     holder
         .execute_batch("BEGIN IMMEDIATE")
         .expect("taking the write lock by hand");
-    let impatient = db.with_timeouts(|t| t.lock = std::time::Duration::from_millis(300));
-    let rows = scenario::items(
-        serde_json::json!([{"id": 1, "name": "one"}]),
-        dbmigrate::sync::SyncMode::Upsert,
-    );
-    let error = scenario::run(&impatient, "ns/items", std::slice::from_ref(&rows))
-        .await
-        .expect_err("the lock is held");
-    assert_eq!(error.reason(), "LockTimeout", "{error}");
+    scenario::times_out_on_the_held_lock(&db).await;
     holder
         .execute_batch("ROLLBACK")
         .expect("releasing the lock");
-    scenario::run(&db, "ns/items", &[rows])
-        .await
-        .expect("runs once the lock is free");
+    scenario::runs_once_the_lock_is_free(&db).await;
 }

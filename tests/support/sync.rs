@@ -388,3 +388,23 @@ pub async fn dry_run_writes_nothing(db: &TestDb) {
     assert_eq!(db.scalar("SELECT count(*) FROM items").await, "0");
     assert_eq!(writes(db).await, "0");
 }
+
+fn one_item() -> TableSync {
+    items(json!([{"id": 1, "name": "one"}]), SyncMode::Upsert)
+}
+
+/// With the migration lock held elsewhere, a sync gives up at its lock timeout.
+pub async fn times_out_on_the_held_lock(db: &TestDb) {
+    let impatient = db.with_timeouts(|t| t.lock = std::time::Duration::from_millis(300));
+    let error = run(&impatient, "ns/items", &[one_item()])
+        .await
+        .expect_err("the lock is held");
+    assert_eq!(error.reason(), "LockTimeout", "{error}");
+}
+
+/// Once the lock is released, the same sync runs.
+pub async fn runs_once_the_lock_is_free(db: &TestDb) {
+    run(db, "ns/items", &[one_item()])
+        .await
+        .expect("runs once the lock is free");
+}
