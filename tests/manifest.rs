@@ -113,11 +113,7 @@ async fn assert_forum(db: &TestDb) {
 
 /// Runs `apply -f -` twice with the given stdin; the second run must change nothing.
 async fn apply_twice(db: &TestDb, cwd: &Path, args: &[&str], stdin: Option<&[u8]>) {
-    let url = db.url.redacted();
-    let url = match &db.url {
-        dbmigrate::engine::DatabaseUrl::Postgres(full) => full.clone(),
-        _ => url,
-    };
+    let url = db.url.connection_string();
     let mut full: Vec<&str> = args.to_vec();
     full.extend(["--database-url", &url, "-o", "json"]);
     let first = dbmigrate(cwd, &full, stdin);
@@ -203,7 +199,7 @@ fn yaml_output_lists_resources_with_status_in_dependency_order() {
     let stream = kustomize("examples/kustomize");
     let db = TestDb::sqlite();
     let cwd = tempfile::tempdir().expect("temp dir");
-    let url = db.url.redacted();
+    let url = db.url.connection_string();
     let output = dbmigrate(
         cwd.path(),
         &["apply", "-f", "-", "--database-url", &url, "-o", "yaml"],
@@ -236,7 +232,7 @@ fn plan_shows_pending_work_and_blocks_dependents_without_writing() {
     let stream = kustomize("examples/kustomize");
     let db = TestDb::sqlite();
     let cwd = tempfile::tempdir().expect("temp dir");
-    let url = db.url.redacted();
+    let url = db.url.connection_string();
     let output = dbmigrate(
         cwd.path(),
         &["plan", "-f", "-", "--database-url", &url, "-o", "json"],
@@ -309,7 +305,7 @@ fn a_missing_secret_names_it_and_the_way_out() {
 #[test]
 fn inline_migrations_and_rows_apply_with_a_url_override() {
     let db = TestDb::sqlite();
-    let url = db.url.redacted();
+    let url = db.url.connection_string();
     let (output, _cwd) = run_yaml(
         &format!("{MIGRATION}---\n{SYNC}"),
         &["--database-url", &url],
@@ -323,7 +319,7 @@ fn inline_migrations_and_rows_apply_with_a_url_override() {
 #[test]
 fn a_dependency_cycle_is_rejected_before_anything_runs() {
     let db = TestDb::sqlite();
-    let url = db.url.redacted();
+    let url = db.url.connection_string();
     let cyclic = MIGRATION.replace(
         "spec:\n",
         "spec:\n  dependsOn: [{kind: ConfigSync, name: items}]\n",
@@ -373,7 +369,7 @@ fn a_malformed_manifest_names_the_document_and_field() {
 #[test]
 fn a_failing_migration_fails_its_resource_and_blocks_dependents() {
     let db = TestDb::sqlite();
-    let url = db.url.redacted();
+    let url = db.url.connection_string();
     let broken = MIGRATION.replace(
         "        sql: CREATE TABLE items (id INTEGER PRIMARY KEY, label TEXT NOT NULL);",
         "        sql: |\n          CREATE TABLE items (id INTEGER PRIMARY KEY, label TEXT NOT NULL);\n          INSERT INTO no_such_table VALUES (1);",
@@ -471,7 +467,7 @@ fn a_script_step_runs_between_its_sql_neighbours_once() {
     let manifest = manifest.to_str().expect("utf-8");
     runtime().block_on(async {
         let db = TestDb::postgres().await;
-        let url = db.postgres_url().to_owned();
+        let url = db.url.connection_string();
         let args = [
             "apply",
             "-f",
@@ -510,7 +506,7 @@ fn a_failing_script_step_is_reported_and_left_dirty() {
     let manifest = dir.path().join("forum.yaml");
     let manifest = manifest.to_str().expect("utf-8");
     let db = TestDb::sqlite();
-    let url = db.url.redacted();
+    let url = db.url.connection_string();
     let args = [
         "apply",
         "-f",
@@ -655,7 +651,7 @@ fn folder_layouts_map_onto_config_map_paths_and_items() {
     runtime().block_on(async {
         for manifests in [drizzle, prisma] {
             let db = TestDb::postgres().await;
-            let url = db.postgres_url().to_owned();
+            let url = db.url.connection_string();
             let args = ["apply", "-f", "-", "--database-url", &url, "-o", "json"];
             let output = dbmigrate(cwd.path(), &args, Some(manifests.as_bytes()));
             expect_code(&output, 0);
