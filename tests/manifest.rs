@@ -118,17 +118,20 @@ async fn apply_twice(db: &TestDb, cwd: &Path, args: &[&str], stdin: Option<&[u8]
     full.extend(["--database-url", &url, "-o", "json"]);
     let first = dbmigrate(cwd, &full, stdin);
     expect_code(&first, 0);
-    let statuses = statuses(&first);
-    for (name, status) in &statuses {
+    let first_statuses = statuses(&first);
+    for (name, status) in &first_statuses {
         assert_eq!(status["phase"], "Ready", "{name}: {status:#}");
         assert_eq!(condition(status, "Ready")["status"], "True", "{name}");
     }
-    assert_eq!(statuses["DatabaseMigration/forum-schema"]["applied"], 7);
+    assert_eq!(
+        first_statuses["DatabaseMigration/forum-schema"]["applied"],
+        7
+    );
     assert_forum(db).await;
     let history_before = db.rows("SELECT id FROM dbmigrate_history").await;
     let second = dbmigrate(cwd, &full, stdin);
     expect_code(&second, 0);
-    for (name, status) in statuses_of(&second) {
+    for (name, status) in statuses(&second) {
         assert_eq!(status["pending"].as_u64().unwrap_or(0), 0, "{name}");
         for table in status["tables"].as_array().into_iter().flatten() {
             let writes = ["inserted", "updated", "deleted"].map(|k| table[k].as_u64().unwrap_or(0));
@@ -143,10 +146,6 @@ async fn apply_twice(db: &TestDb, cwd: &Path, args: &[&str], stdin: Option<&[u8]
         db.rows("SELECT id FROM dbmigrate_history").await,
         history_before
     );
-}
-
-fn statuses_of(output: &Output) -> Vec<(String, Value)> {
-    statuses(output).into_iter().collect()
 }
 
 #[test]
