@@ -253,7 +253,13 @@ fn decode<T: DeserializeOwned>(
 ) -> Result<Named<T>, ManifestError> {
     let object = serde_path_to_error::deserialize(&document.value).map_err(|e| {
         let field = e.path().to_string();
-        malformed(&document, kind, &field, &e.into_inner().to_string())
+        let message = match kind {
+            // The decoder's message may quote the value: never a Secret's.
+            "Secret" => "not a valid value: `data` values are base64 text, `stringData` values are strings (the value is not shown)".to_owned(),
+            "ConfigMap" => e.into_inner().to_string(),
+            _ => format!("{} (see `dbmigrate crds` for the schema)", e.into_inner()),
+        };
+        malformed(&document, kind, &field, &message)
     })?;
     Ok(Named {
         namespace,
@@ -300,6 +306,19 @@ mod tests {
             message.contains("m.yaml#1") && message.contains("spec.tables[0].keyColumns"),
             "{message}"
         );
+    }
+
+    #[test]
+    fn never_quotes_a_secret_value_it_cannot_decode() {
+        let text = format!(
+            "{SYNC}---\napiVersion: v1\nkind: Secret\nmetadata: {{name: db}}\nstringData: {{url: 912873465}}\n"
+        );
+        let message = bundle(&text).expect_err("not a string").to_string();
+        assert!(
+            message.contains("m.yaml#2: Secret db: field `stringData.url`"),
+            "{message}"
+        );
+        assert!(!message.contains("912873465"), "{message}");
     }
 
     #[test]

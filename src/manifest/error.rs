@@ -23,9 +23,7 @@ pub enum ManifestError {
         message: String,
     },
     /// A document does not match its kind's schema.
-    #[error(
-        "{origin}: {kind} {name}: field `{field}`: {message} (see `dbmigrate crds` for the schema)"
-    )]
+    #[error("{origin}: {kind} {name}: field `{field}`: {message}")]
     Malformed {
         /// File and document index.
         origin: String,
