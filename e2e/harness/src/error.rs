@@ -1,0 +1,89 @@
+//! The one error type of the harness: what failed to start, and what to do about it.
+
+use std::path::PathBuf;
+
+/// Why the e2e environment (or one of its parts) could not be started.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum HarnessError {
+    /// A program of this workspace has not been built.
+    #[error(
+        "{program} not found at {}: run `cargo build -p {package}` (or `cargo test --workspace`, \
+         which builds every binary first), or point E2E_BIN_DIR at the directory holding it",
+        path.display()
+    )]
+    MissingBinary {
+        /// The binary's name.
+        program: &'static str,
+        /// Where it was looked for.
+        path: PathBuf,
+        /// The package that builds it.
+        package: &'static str,
+    },
+    /// A program of the machine is missing.
+    #[error("{program} not found: {hint}")]
+    MissingProgram {
+        /// The program (or suite of programs).
+        program: &'static str,
+        /// Where it was looked for and what to install.
+        hint: &'static str,
+    },
+    /// This process runs as root and the OS user that runs the database servers is missing.
+    #[error(
+        "the tests run as root, and PostgreSQL refuses to run as root: the harness runs it as the \
+         `{user}` OS user, which does not exist here. Install the `postgresql` Debian package (it \
+         creates that user) or run the tests as another user"
+    )]
+    NoServiceUser {
+        /// The missing user.
+        user: &'static str,
+    },
+    /// An environment variable has a value the harness does not understand.
+    #[error("{name}={value:?} is not understood: expected {expected}")]
+    Setting {
+        /// The variable.
+        name: &'static str,
+        /// Its value.
+        value: String,
+        /// What it may be.
+        expected: &'static str,
+    },
+    /// A file-system or process operation failed.
+    #[error("{what}: {source}")]
+    Io {
+        /// What was being done, with the path or program involved.
+        what: String,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// A command ran and failed.
+    #[error("{command} failed ({status}):\n{output}")]
+    Command {
+        /// The command line (`Debug` form of the `Command`).
+        command: String,
+        /// How it ended.
+        status: std::process::ExitStatus,
+        /// Its stdout and stderr.
+        output: String,
+    },
+    /// A component exited, answered wrongly or did not become ready in time.
+    #[error("{component} did not start: {reason}\n--- last lines of {} ---\n{log}", log_path.display())]
+    NotReady {
+        /// `kube-standin`, `job-runner` or `PostgreSQL`.
+        component: &'static str,
+        /// What went wrong.
+        reason: String,
+        /// The component's log file.
+        log_path: PathBuf,
+        /// The tail of that log.
+        log: String,
+    },
+}
+
+impl HarnessError {
+    /// An [`HarnessError::Io`] with a description of what was being done.
+    pub(crate) fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> Self {
+        let what = what.into();
+        move |source| Self::Io { what, source }
+    }
+}

@@ -1,0 +1,26 @@
+//! Starts dbmigrate's e2e environment — kube-standin (a test-only Kubernetes API server),
+//! job-runner (a test-only kubelet and Job controller running Jobs as local processes) and a
+//! real PostgreSQL — on free loopback ports in a temporary directory, in one call:
+//!
+//! ```no_run
+//! let env = e2e_harness::Environment::start().expect("e2e environment");
+//! let status = env.kubectl().args(["get", "namespaces"]).status().expect("kubectl");
+//! assert!(status.success(), "{}", env.logs());
+//! // `env.database_url()` is a PostgreSQL URL; everything stops when `env` is dropped,
+//! // or when the test process dies.
+//! ```
+//!
+//! The environment variables `KUBECONFIG`, `E2E_JOB_RUNNER`, `E2E_DATABASE_URL` and
+//! `E2E_BIN_DIR` change what is started (e2e/README.md). [`os`] and [`postgres`] are also used
+//! by the root package's tests, which start PostgreSQL without the rest.
+
+mod environment;
+mod error;
+mod kubectl;
+pub mod os;
+pub mod postgres;
+mod process;
+
+pub use environment::Environment;
+pub use error::HarnessError;
+pub use kubectl::{NEWEST_MINOR, OLDEST_MINOR, kubectl_versions};

@@ -1,0 +1,220 @@
+//! The environment starts whole, answers kubectl (newest and oldest), the kube client and
+//! PostgreSQL, and leaves nothing behind: not after drop, not after SIGKILL of the test process.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use e2e_harness::os::{KillOnDrop, process_alive};
+use e2e_harness::{Environment, kubectl_versions};
+use k8s_openapi::api::core::v1::Namespace;
+use kube::Api;
+use kube::api::ListParams;
+
+/// Set when this test binary runs [`child_holds_an_environment`] for one of its own tests.
+const CHILD_ENV: &str = "E2E_HARNESS_CHILD";
+/// Prefix of the lines the child prints for its parent.
+const CHILD_SAYS: &str = "e2e-harness-child:";
+
+fn start() -> Environment {
+    let started = Instant::now();
+    let env = Environment::start().unwrap_or_else(|e| panic!("{e}"));
+    eprintln!(
+        "e2e environment started in {:.2?} ({})",
+        started.elapsed(),
+        env.dir().display()
+    );
+    env
+}
+
+fn kubectl_ok(env: &Environment, mut command: Command, args: &[&str]) -> String {
+    let output = command
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("running {command:?}: {e}"));
+    assert!(
+        output.status.success(),
+        "{command:?} failed ({}):\n{}{}\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr),
+        env.logs()
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Waits up to `limit` for the processes to be gone and the directory removed.
+fn assert_all_gone(pids: &[u32], dir: &Path, limit: Duration, after: &str) {
+    let deadline = Instant::now() + limit;
+    loop {
+        let alive: Vec<u32> = pids.iter().copied().filter(|&p| process_alive(p)).collect();
+        if alive.is_empty() && !dir.exists() {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{:?} after {after}: processes {alive:?} still alive, {} {}",
+            limit,
+            dir.display(),
+            if dir.exists() {
+                "still there"
+            } else {
+                "removed"
+            }
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn environment_serves_kubectl_the_client_and_postgres_then_goes_away_on_drop() {
+    let env = start();
+    let namespaces = kubectl_ok(&env, env.kubectl(), &["get", "namespaces"]);
+    assert!(
+        namespaces.contains("default"),
+        "kubectl get namespaces:\n{namespaces}"
+    );
+    for minor in kubectl_versions() {
+        let namespaces = kubectl_ok(&env, env.kubectl_version(minor), &["get", "namespaces"]);
+        assert!(
+            namespaces.contains("default"),
+            "kubectl 1.{minor} get namespaces:\n{namespaces}"
+        );
+    }
+    let ours = std::env::var_os("KUBECONFIG").is_none_or(|v| v.is_empty());
+    let runner_on = env.has_job_runner();
+    if ours && runner_on {
+        let node = kubectl_ok(
+            &env,
+            env.kubectl(),
+            &["get", "node", "job-runner", "-o", "name"],
+        );
+        assert_eq!(node.trim(), "node/job-runner", "{}", env.logs());
+    }
+
+    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
+    runtime.block_on(async {
+        let names: Vec<String> = Api::<Namespace>::all(env.client().await)
+            .list(&ListParams::default())
+            .await
+            .unwrap_or_else(|e| panic!("listing namespaces: {e}\n{}", env.logs()))
+            .items
+            .into_iter()
+            .filter_map(|ns| ns.metadata.name)
+            .collect();
+        assert!(
+            names.iter().any(|n| n == "default"),
+            "namespaces: {names:?}"
+        );
+
+        let (client, connection) =
+            tokio_postgres::connect(env.database_url(), tokio_postgres::NoTls)
+                .await
+                .unwrap_or_else(|e| {
+                    panic!("connecting to {}: {e}\n{}", env.database_url(), env.logs())
+                });
+        tokio::spawn(connection);
+        let row = client
+            .query_one("SELECT 1 + 1", &[])
+            .await
+            .expect("SELECT 1 + 1");
+        assert_eq!(row.get::<_, i32>(0), 2);
+    });
+
+    let pids = env.pids();
+    let dir = env.dir().to_owned();
+    let expected = usize::from(ours)
+        + usize::from(runner_on)
+        + usize::from(std::env::var_os("E2E_DATABASE_URL").is_none());
+    assert_eq!(pids.len(), expected, "pids {pids:?}");
+    assert!(
+        pids.iter().all(|&p| process_alive(p)),
+        "pids {pids:?} before drop"
+    );
+    let dropped = Instant::now();
+    drop(env);
+    eprintln!("e2e environment stopped in {:.2?}", dropped.elapsed());
+    assert_all_gone(&pids, &dir, Duration::from_secs(1), "drop");
+}
+
+/// Runs [`child_holds_an_environment`] as a child process with `envs`; returns it and the
+/// lines it prints for its parent.
+fn child(envs: &[(&str, &str)]) -> (KillOnDrop, impl Iterator<Item = String> + use<>) {
+    let exe = std::env::current_exe().expect("path of the test binary");
+    let mut child = Command::new(exe)
+        .args(["child_holds_an_environment", "--exact", "--nocapture"])
+        .env(CHILD_ENV, "1")
+        .envs(envs.iter().copied())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("starting the test binary as a child");
+    let stdout = child.stdout.take().expect("the child's stdout is piped");
+    let lines = BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .filter_map(|line| line.strip_prefix(CHILD_SAYS).map(str::to_owned));
+    (KillOnDrop(child), lines)
+}
+
+/// Not a test of its own: the child of the tests below (does nothing unless [`CHILD_ENV`] is
+/// set). Starts an environment, prints its directory and pids (or the error), and waits to be
+/// killed.
+#[test]
+fn child_holds_an_environment() {
+    if std::env::var_os(CHILD_ENV).is_none() {
+        return;
+    }
+    match Environment::start() {
+        Ok(env) => {
+            let pids: Vec<String> = env.pids().iter().map(u32::to_string).collect();
+            println!("{CHILD_SAYS}dir={}", env.dir().display());
+            println!("{CHILD_SAYS}pids={}", pids.join(","));
+            std::thread::sleep(Duration::from_secs(120));
+        }
+        Err(e) => println!("{CHILD_SAYS}error={}", e.to_string().replace('\n', "\\n")),
+    }
+}
+
+#[test]
+fn sigkill_of_the_test_process_still_tears_everything_down() {
+    let (mut child, mut lines) = child(&[]);
+    let mut next = |key: &str| {
+        let line = lines
+            .next()
+            .unwrap_or_else(|| panic!("the child printed no {key}"));
+        line.strip_prefix(&format!("{key}="))
+            .unwrap_or_else(|| panic!("expected {key}=…, the child printed {line}"))
+            .to_owned()
+    };
+    let dir = PathBuf::from(next("dir"));
+    let pids: Vec<u32> = next("pids")
+        .split(',')
+        .map(|p| p.parse().expect("a pid"))
+        .collect();
+    assert!(
+        pids.iter().all(|&p| process_alive(p)),
+        "pids {pids:?} before SIGKILL"
+    );
+    child.kill();
+    assert_all_gone(
+        &pids,
+        &dir,
+        Duration::from_secs(10),
+        "SIGKILL of the test process",
+    );
+}
+
+#[test]
+fn a_missing_binary_says_what_to_build() {
+    let empty = tempfile::tempdir().expect("a temporary directory");
+    let bin_dir = empty.path().to_str().expect("a UTF-8 temporary path");
+    let (_child, mut lines) = child(&[("E2E_BIN_DIR", bin_dir), ("KUBECONFIG", "")]);
+    let line = lines.next().expect("the child printed nothing");
+    assert!(
+        line.starts_with("error=kube-standin not found at")
+            && line.contains("cargo build -p kube-standin"),
+        "{line}"
+    );
+}

@@ -1,0 +1,352 @@
+//! The images config: which local executables stand in for which container images, and how a
+//! container's `command`/`args` become the program job-runner starts.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// Errors reading the images config.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read images config {path}: {source}")]
+    Read {
+        /// The config file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The file is not a valid images config.
+    #[error("invalid images config {path}: {source}")]
+    Parse {
+        /// The config file.
+        path: PathBuf,
+        /// The YAML error.
+        source: serde_yaml::Error,
+    },
+}
+
+/// Why a container's command could not be turned into a local program.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CommandError {
+    /// No image entry matches the container's image (kubelet: `ErrImagePull`).
+    #[error("image {image:?} matches no entry of the job-runner images config {config}")]
+    NoImage {
+        /// The container's image reference.
+        image: String,
+        /// The images config file.
+        config: PathBuf,
+    },
+    /// Neither the container nor the image gives a command.
+    #[error("failed to create containerd task: no command specified (image {image:?})")]
+    NoCommand {
+        /// The container's image reference.
+        image: String,
+    },
+    /// `command[0]` is not an executable of the image.
+    #[error(
+        "failed to create containerd task: exec: {program:?}: executable file not found in $PATH \
+         (image {image:?} maps no such executable in {config})"
+    )]
+    NotFound {
+        /// The program the container asked for.
+        program: String,
+        /// The container's image reference.
+        image: String,
+        /// The images config file.
+        config: PathBuf,
+    },
+}
+
+/// One image entry of the config file.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ImageEntry {
+    /// Glob against the full image reference (`*` matches any run of characters).
+    pub image: String,
+    /// The image's ENTRYPOINT.
+    #[serde(default)]
+    pub entrypoint: Vec<String>,
+    /// The image's CMD.
+    #[serde(default)]
+    pub cmd: Vec<String>,
+    /// `command[0]` (full path or basename) → local executable.
+    #[serde(default)]
+    pub executables: BTreeMap<String, PathBuf>,
+    /// Whether unmapped commands are looked up on the host `PATH`.
+    #[serde(default)]
+    pub host_commands: bool,
+    /// The image's USER uid.
+    #[serde(default)]
+    pub user: u32,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    images: Vec<ImageEntry>,
+}
+
+/// The loaded images config.
+#[derive(Debug, Clone)]
+pub struct Images {
+    path: PathBuf,
+    entries: Vec<ImageEntry>,
+}
+
+/// A container command resolved to a local program.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolvedCommand {
+    /// The local executable to run.
+    pub program: PathBuf,
+    /// `argv[0]` as the container asked for it (busybox-like programs dispatch on it).
+    pub arg0: String,
+    /// The remaining arguments.
+    pub args: Vec<String>,
+}
+
+impl Images {
+    /// Reads and parses the config file.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::parse(path, &text)
+    }
+
+    /// Parses config text; `path` is only used in messages.
+    pub fn parse(path: &Path, text: &str) -> Result<Self, ConfigError> {
+        let file: ConfigFile = serde_yaml::from_str(text).map_err(|source| ConfigError::Parse {
+            path: path.to_owned(),
+            source,
+        })?;
+        Ok(Self {
+            path: path.to_owned(),
+            entries: file.images,
+        })
+    }
+
+    /// The first entry whose glob matches `image`.
+    pub fn find(&self, image: &str) -> Result<&ImageEntry, CommandError> {
+        self.entries
+            .iter()
+            .find(|e| glob_match(&e.image, image))
+            .ok_or_else(|| CommandError::NoImage {
+                image: image.to_owned(),
+                config: self.path.clone(),
+            })
+    }
+
+    /// Resolves a container's (already `$(VAR)`-expanded) command and args for `image`.
+    pub fn resolve(
+        &self,
+        image: &str,
+        command: &[String],
+        args: &[String],
+    ) -> Result<ResolvedCommand, CommandError> {
+        let entry = self.find(image)?;
+        let argv = container_argv(entry, command, args);
+        let Some((first, rest)) = argv.split_first() else {
+            return Err(CommandError::NoCommand {
+                image: image.to_owned(),
+            });
+        };
+        let program = lookup_program(entry, first, host_path().as_deref()).ok_or_else(|| {
+            CommandError::NotFound {
+                program: first.clone(),
+                image: image.to_owned(),
+                config: self.path.clone(),
+            }
+        })?;
+        Ok(ResolvedCommand {
+            program,
+            arg0: first.clone(),
+            args: rest.to_vec(),
+        })
+    }
+}
+
+fn host_path() -> Option<String> {
+    std::env::var("PATH").ok()
+}
+
+/// Kubernetes semantics: `command` overrides ENTRYPOINT (and drops CMD), `args` override CMD.
+pub fn container_argv(entry: &ImageEntry, command: &[String], args: &[String]) -> Vec<String> {
+    if !command.is_empty() {
+        command.iter().chain(args).cloned().collect()
+    } else if !args.is_empty() {
+        entry.entrypoint.iter().chain(args).cloned().collect()
+    } else {
+        entry.entrypoint.iter().chain(&entry.cmd).cloned().collect()
+    }
+}
+
+/// Maps `argv[0]` to a local executable: by full path, then by basename, then (with
+/// `hostCommands`) the host path itself or a `PATH` lookup of the basename.
+pub fn lookup_program(
+    entry: &ImageEntry,
+    program: &str,
+    path_var: Option<&str>,
+) -> Option<PathBuf> {
+    let base = program.rsplit('/').next().unwrap_or(program);
+    if let Some(p) = entry
+        .executables
+        .get(program)
+        .or_else(|| entry.executables.get(base))
+    {
+        return Some(p.clone());
+    }
+    if !entry.host_commands {
+        return None;
+    }
+    if program.starts_with('/') && Path::new(program).is_file() {
+        return Some(PathBuf::from(program));
+    }
+    path_var?
+        .split(':')
+        .filter(|d| !d.is_empty())
+        .map(|d| Path::new(d).join(base))
+        .find(|p| p.is_file())
+}
+
+/// `*` matches any run of characters (including none); everything else matches itself.
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    let (p, t) = (pattern.as_bytes(), text.as_bytes());
+    let (mut pi, mut ti) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        if pi < p.len() && p[pi] == b'*' {
+            star = Some((pi, ti));
+            pi += 1;
+        } else if pi < p.len() && p[pi] == t[ti] {
+            pi += 1;
+            ti += 1;
+        } else if let Some((sp, st)) = star {
+            pi = sp + 1;
+            ti = st + 1;
+            star = Some((sp, st + 1));
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&c| c == b'*')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn images() -> Images {
+        Images::parse(
+            Path::new("/cfg/images.yaml"),
+            r#"
+images:
+  - image: "dbmigrate:*"
+    entrypoint: ["/usr/local/bin/dbmigrate"]
+    cmd: ["--help"]
+    executables: {dbmigrate: /opt/bin/dbmigrate}
+    user: 65532
+  - image: "busybox*"
+    hostCommands: true
+"#,
+        )
+        .unwrap()
+    }
+
+    fn s(v: &[&str]) -> Vec<String> {
+        v.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn glob() {
+        assert!(glob_match("dbmigrate:*", "dbmigrate:dev"));
+        assert!(glob_match("dbmigrate:*", "dbmigrate:"));
+        assert!(!glob_match("dbmigrate:*", "x/dbmigrate:dev"));
+        assert!(glob_match("*dbmigrate*", "ghcr.io/x/dbmigrate:1"));
+        assert!(glob_match("busybox*", "busybox"));
+        assert!(glob_match("a*b*c", "axxbyyc"));
+        assert!(!glob_match("a*b*c", "axxbyy"));
+        assert!(glob_match("exact", "exact"));
+        assert!(!glob_match("exact", "exact2"));
+    }
+
+    #[test]
+    fn first_match_wins_and_user() {
+        let i = images();
+        assert_eq!(i.find("dbmigrate:v1").unwrap().user, 65532);
+        assert!(i.find("busybox:1.36").unwrap().host_commands);
+        let err = i.find("postgres:16").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "image \"postgres:16\" matches no entry of the job-runner images config /cfg/images.yaml"
+        );
+    }
+
+    #[test]
+    fn command_semantics() {
+        let i = images();
+        let e = i.find("dbmigrate:v1").unwrap();
+        assert_eq!(
+            container_argv(e, &[], &[]),
+            s(&["/usr/local/bin/dbmigrate", "--help"])
+        );
+        assert_eq!(
+            container_argv(e, &[], &s(&["apply"])),
+            s(&["/usr/local/bin/dbmigrate", "apply"])
+        );
+        assert_eq!(container_argv(e, &s(&["sh"]), &[]), s(&["sh"]));
+        assert_eq!(
+            container_argv(e, &s(&["sh", "-c"]), &s(&["x"])),
+            s(&["sh", "-c", "x"])
+        );
+    }
+
+    #[test]
+    fn resolves_by_full_path_and_basename() {
+        let i = images();
+        let r = i.resolve("dbmigrate:v1", &[], &s(&["apply"])).unwrap();
+        assert_eq!(r.program, PathBuf::from("/opt/bin/dbmigrate"));
+        assert_eq!(r.arg0, "/usr/local/bin/dbmigrate");
+        assert_eq!(r.args, s(&["apply"]));
+        let r = i
+            .resolve("dbmigrate:v1", &s(&["/bin/dbmigrate"]), &[])
+            .unwrap();
+        assert_eq!(r.program, PathBuf::from("/opt/bin/dbmigrate"));
+        let err = i.resolve("dbmigrate:v1", &s(&["sh"]), &[]).unwrap_err();
+        assert!(matches!(err, CommandError::NotFound { .. }), "{err}");
+    }
+
+    #[test]
+    fn host_commands() {
+        let dir = std::env::temp_dir().join(format!("jr-cfg-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("tool"), "").unwrap();
+        let e = ImageEntry {
+            host_commands: true,
+            ..ImageEntry::default()
+        };
+        let path = format!("/nonexistent:{}", dir.display());
+        assert_eq!(
+            lookup_program(&e, "tool", Some(&path)),
+            Some(dir.join("tool"))
+        );
+        assert_eq!(
+            lookup_program(&e, "/bin/tool", Some(&path)),
+            Some(dir.join("tool"))
+        );
+        assert_eq!(lookup_program(&e, "nope", Some(&path)), None);
+        let no_image = Images::parse(Path::new("c"), "images: []").unwrap();
+        assert!(matches!(
+            no_image.resolve("x", &[], &[]),
+            Err(CommandError::NoImage { .. })
+        ));
+        let empty = Images::parse(Path::new("c"), "images: [{image: '*'}]").unwrap();
+        assert!(matches!(
+            empty.resolve("x", &[], &[]),
+            Err(CommandError::NoCommand { .. })
+        ));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}

@@ -1,0 +1,324 @@
+//! What kube-controller-manager and the apiextensions controllers do around deletion and
+//! registration: finalizers and `deletionTimestamp`, garbage collection through
+//! `ownerReferences` (background, foreground, orphan), namespace termination, default
+//! ServiceAccounts, CRD establishment and instance cleanup.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::registry::ResourceType;
+use crate::state::{State, now};
+use crate::store::{Guard, Key};
+
+/// How a delete treats the object's dependents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Propagation {
+    /// Delete the object now, its dependents afterwards.
+    Background,
+    /// Delete the dependents first, then the object.
+    Foreground,
+    /// Keep the dependents, removing their owner reference.
+    Orphan,
+}
+
+const FOREGROUND: &str = "foregroundDeletion";
+const ORPHAN: &str = "orphan";
+const CRD_CLEANUP: &str = "customresourcecleanup.apiextensions.k8s.io";
+const NAMESPACES: &str = "/namespaces";
+const CRDS: &str = "apiextensions.k8s.io/customresourcedefinitions";
+
+fn finalizers(object: &Value) -> Vec<String> {
+    object["metadata"]["finalizers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Deletes the object at `key`: gone at once, or marked with `deletionTimestamp` while
+/// finalizers remain (returned then).
+pub fn delete(guard: &mut Guard, key: &Key, policy: Propagation, now: &str) -> Option<Value> {
+    let mut object = guard.get(key)?.clone();
+    if !object["metadata"]["deletionTimestamp"].is_null() {
+        return Some(object);
+    }
+    let mut pending = finalizers(&object);
+    let extra = match policy {
+        Propagation::Foreground => Some(FOREGROUND),
+        Propagation::Orphan => Some(ORPHAN),
+        Propagation::Background => None,
+    };
+    if let Some(extra) = extra
+        && !pending.iter().any(|f| f == extra)
+    {
+        pending.push(extra.to_owned());
+    }
+    if key.storage == NAMESPACES {
+        object["status"]["phase"] = json!("Terminating");
+    }
+    let namespace_finalizers = key.storage == NAMESPACES
+        && object["spec"]["finalizers"]
+            .as_array()
+            .is_some_and(|f| !f.is_empty());
+    if pending.is_empty() && !namespace_finalizers {
+        return remove(guard, key).and(None);
+    }
+    object["metadata"]["finalizers"] = json!(pending);
+    object["metadata"]["deletionTimestamp"] = json!(now);
+    object["metadata"]["deletionGracePeriodSeconds"] = json!(0);
+    if let Some(generation) = object["metadata"]["generation"].as_i64() {
+        object["metadata"]["generation"] = json!(generation + 1);
+    }
+    Some(guard.put(key, object))
+}
+
+/// Removes the object for good.
+pub fn remove(guard: &mut Guard, key: &Key) -> Option<Value> {
+    guard.remove(key)
+}
+
+/// Follow-ups of a write to `rt`: CRDs (re-)register their resources.
+pub fn after_write(state: &State, guard: &mut Guard, rt: &ResourceType) {
+    if rt.storage == CRDS {
+        state.refresh_custom_resources(&guard.list(CRDS, None));
+    }
+    state.controllers.notify_one();
+}
+
+/// Runs the controllers whenever something changed, and every second.
+pub async fn run_controllers(state: Arc<State>) {
+    loop {
+        reconcile(&state);
+        tokio::select! {
+            () = state.controllers.notified() => {}
+            () = tokio::time::sleep(Duration::from_secs(1)) => {}
+        }
+    }
+}
+
+/// One pass of every controller; repeats until nothing changes.
+pub fn reconcile(state: &State) {
+    for _ in 0..100 {
+        let mut guard = state.store.lock();
+        let before = guard.rv();
+        let now = now();
+        establish_crds(state, &mut guard);
+        collect_garbage(&mut guard, &now);
+        terminate_namespaces(&mut guard, &now);
+        default_service_accounts(&mut guard, &now);
+        if guard.rv() == before {
+            return;
+        }
+    }
+}
+
+/// CRDs get `Established`/`NamesAccepted` and, when deleted, lose their instances first.
+fn establish_crds(state: &State, guard: &mut Guard) {
+    for (key, crd) in guard.all().into_iter().filter(|(k, _)| k.storage == CRDS) {
+        let storage = format!(
+            "{}/{}",
+            crd["spec"]["group"].as_str().unwrap_or_default(),
+            crd["spec"]["names"]["plural"].as_str().unwrap_or_default()
+        );
+        if crd["metadata"]["deletionTimestamp"].is_null() {
+            continue;
+        }
+        let instances = guard.list(&storage, None);
+        for instance in &instances {
+            let instance_key = object_key(&storage, instance);
+            delete(guard, &instance_key, Propagation::Background, &now());
+        }
+        if guard.list(&storage, None).is_empty() {
+            drop_finalizer(guard, &key, CRD_CLEANUP);
+            state.refresh_custom_resources(&guard.list(CRDS, None));
+        }
+    }
+}
+
+fn object_key(storage: &str, object: &Value) -> Key {
+    Key {
+        storage: storage.to_owned(),
+        namespace: object["metadata"]["namespace"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+        name: object["metadata"]["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+    }
+}
+
+/// Removes `finalizer`; removes the object when it was being deleted and none is left.
+fn drop_finalizer(guard: &mut Guard, key: &Key, finalizer: &str) {
+    let Some(mut object) = guard.get(key).cloned() else {
+        return;
+    };
+    let mut left = finalizers(&object);
+    left.retain(|f| f != finalizer);
+    object["metadata"]["finalizers"] = json!(left);
+    if left.is_empty()
+        && let Some(meta) = object["metadata"].as_object_mut()
+    {
+        meta.remove("finalizers");
+    }
+    let deleting = !object["metadata"]["deletionTimestamp"].is_null();
+    let namespace_pending = key.storage == NAMESPACES
+        && object["spec"]["finalizers"]
+            .as_array()
+            .is_some_and(|f| !f.is_empty());
+    guard.put(key, object);
+    if deleting && left.is_empty() && !namespace_pending {
+        remove(guard, key);
+    }
+}
+
+fn owner_uids(object: &Value) -> Vec<String> {
+    object["metadata"]["ownerReferences"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r["uid"].as_str())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Dependents whose owners are all gone are deleted (background); foreground and orphan
+/// deletions are carried out.
+fn collect_garbage(guard: &mut Guard, now: &str) {
+    let objects = guard.all();
+    let live: HashSet<String> = objects
+        .iter()
+        .filter_map(|(_, o)| o["metadata"]["uid"].as_str().map(str::to_owned))
+        .collect();
+    for (key, object) in &objects {
+        let owners = owner_uids(object);
+        if owners.is_empty() {
+            continue;
+        }
+        let alive: Vec<&String> = owners.iter().filter(|uid| live.contains(*uid)).collect();
+        if alive.is_empty() {
+            delete(guard, key, Propagation::Background, now);
+        } else if alive.len() < owners.len() {
+            let mut updated = object.clone();
+            if let Some(refs) = updated["metadata"]["ownerReferences"].as_array_mut() {
+                refs.retain(|r| r["uid"].as_str().is_some_and(|uid| live.contains(uid)));
+            }
+            guard.put(key, updated);
+        }
+    }
+    for (key, object) in &objects {
+        if object["metadata"]["deletionTimestamp"].is_null() {
+            continue;
+        }
+        let uid = object["metadata"]["uid"].as_str().unwrap_or_default();
+        let pending = finalizers(object);
+        let dependents: Vec<(Key, Value)> = guard
+            .all()
+            .into_iter()
+            .filter(|(_, d)| owner_uids(d).iter().any(|o| o == uid))
+            .collect();
+        if pending.iter().any(|f| f == ORPHAN) {
+            for (dependent_key, mut dependent) in dependents.clone() {
+                if let Some(refs) = dependent["metadata"]["ownerReferences"].as_array_mut() {
+                    refs.retain(|r| r["uid"] != uid);
+                }
+                guard.put(&dependent_key, dependent);
+            }
+            drop_finalizer(guard, key, ORPHAN);
+        } else if pending.iter().any(|f| f == FOREGROUND) {
+            if dependents.is_empty() {
+                drop_finalizer(guard, key, FOREGROUND);
+            } else {
+                for (dependent_key, _) in dependents {
+                    delete(guard, &dependent_key, Propagation::Foreground, now);
+                }
+            }
+        }
+    }
+}
+
+/// A deleted namespace empties, then goes.
+fn terminate_namespaces(guard: &mut Guard, now: &str) {
+    for (key, namespace) in guard
+        .all()
+        .into_iter()
+        .filter(|(k, _)| k.storage == NAMESPACES)
+    {
+        if namespace["metadata"]["deletionTimestamp"].is_null() {
+            continue;
+        }
+        let contents: Vec<(Key, Value)> = guard
+            .all()
+            .into_iter()
+            .filter(|(k, _)| k.namespace == key.name && !k.namespace.is_empty())
+            .collect();
+        for (content_key, _) in &contents {
+            delete(guard, content_key, Propagation::Background, now);
+        }
+        if contents.is_empty() {
+            let mut finalized = namespace.clone();
+            finalized["spec"]["finalizers"] = json!([]);
+            guard.put(&key, finalized);
+            if finalizers(&namespace).is_empty() {
+                remove(guard, &key);
+            }
+        }
+    }
+}
+
+/// Every active namespace has a `default` ServiceAccount (the serviceaccounts controller).
+fn default_service_accounts(guard: &mut Guard, now: &str) {
+    for (_, namespace) in guard
+        .all()
+        .into_iter()
+        .filter(|(k, _)| k.storage == NAMESPACES)
+    {
+        if !namespace["metadata"]["deletionTimestamp"].is_null() {
+            continue;
+        }
+        let name = namespace["metadata"]["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let key = Key {
+            storage: "/serviceaccounts".to_owned(),
+            namespace: name.clone(),
+            name: "default".to_owned(),
+        };
+        if guard.get(&key).is_none() {
+            guard.put(
+                &key,
+                json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {
+                    "name": "default", "namespace": name, "uid": crate::admission::new_uid(),
+                    "creationTimestamp": now,
+                }}),
+            );
+        }
+    }
+}
+
+/// The namespaces every cluster starts with.
+pub fn bootstrap(state: &State) {
+    let mut guard = state.store.lock();
+    let now = now();
+    for name in ["default", "kube-system", "kube-public", "kube-node-lease"] {
+        let mut namespace = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {
+            "name": name, "uid": crate::admission::new_uid(), "creationTimestamp": now,
+        }});
+        crate::admission::builtin_defaults("", "Namespace", &mut namespace);
+        let key = Key {
+            storage: NAMESPACES.to_owned(),
+            namespace: String::new(),
+            name: name.to_owned(),
+        };
+        guard.put(&key, namespace);
+    }
+    drop(guard);
+    reconcile(state);
+}

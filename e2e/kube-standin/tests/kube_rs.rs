@@ -1,0 +1,310 @@
+//! kube-standin driven by kube-rs: typed CRUD with optimistic concurrency, paginated lists,
+//! watches that resume from a resourceVersion or get `410 Gone`, server-side apply on
+//! `/status`, and a `Controller` that owns ConfigMaps and sees their garbage collection.
+
+mod support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use dbmigrate::api::DatabaseMigration;
+use futures_util::{StreamExt, TryStreamExt};
+use k8s_openapi::api::core::v1::ConfigMap;
+use kube::api::{
+    DeleteParams, ListParams, Patch, PatchParams, PostParams, WatchEvent, WatchParams,
+};
+use kube::runtime::controller::Action;
+use kube::runtime::{Controller, watcher};
+use kube::{Api, Client, Resource, ResourceExt};
+use kube_standin::{Config, Server};
+use serde_json::json;
+
+async fn serve(config: Config) -> (Server, Client) {
+    let server = Server::start(0, config).await.expect("kube-standin starts");
+    let url = format!("http://{}", server.address);
+    let client =
+        Client::try_from(kube::Config::new(url.parse().expect("server URL"))).expect("a client");
+    (server, client)
+}
+
+async fn install_crds(client: &Client) {
+    use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+    let crds: Api<CustomResourceDefinition> = Api::all(client.clone());
+    for crd in dbmigrate::api::crds() {
+        crds.create(&PostParams::default(), &crd)
+            .await
+            .expect("creating a CRD");
+    }
+}
+
+fn config_map(name: &str, value: &str) -> ConfigMap {
+    serde_json::from_value(json!({"metadata": {"name": name}, "data": {"value": value}}))
+        .expect("a ConfigMap")
+}
+
+#[tokio::test]
+async fn updates_with_a_stale_resource_version_conflict() {
+    let (_server, client) = serve(Config::default()).await;
+    let maps: Api<ConfigMap> = Api::namespaced(client, "default");
+    let created = maps
+        .create(&PostParams::default(), &config_map("a", "1"))
+        .await
+        .unwrap();
+    let mut fresh = created.clone();
+    fresh.data = Some([("value".to_owned(), "2".to_owned())].into());
+    let updated = maps
+        .replace("a", &PostParams::default(), &fresh)
+        .await
+        .unwrap();
+    assert!(updated.resource_version() > created.resource_version());
+    let error = maps
+        .replace("a", &PostParams::default(), &created)
+        .await
+        .unwrap_err();
+    let kube::Error::Api(status) = error else {
+        panic!("expected an API error: {error}")
+    };
+    assert_eq!((status.code, status.reason.as_str()), (409, "Conflict"));
+    assert!(
+        status.message.contains("the object has been modified"),
+        "{}",
+        status.message
+    );
+    let error = maps
+        .create(&PostParams::default(), &config_map("a", "3"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, kube::Error::Api(ref s) if s.code == 409 && s.reason == "AlreadyExists"),
+        "{error}"
+    );
+    let error = maps.get("missing").await.unwrap_err();
+    assert!(
+        matches!(error, kube::Error::Api(ref s) if s.code == 404 && s.reason == "NotFound"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn lists_are_paginated_with_continue_tokens() {
+    let (_server, client) = serve(Config::default()).await;
+    let maps: Api<ConfigMap> = Api::namespaced(client, "default");
+    for i in 0..7 {
+        maps.create(&PostParams::default(), &config_map(&format!("m{i}"), "x"))
+            .await
+            .unwrap();
+    }
+    let mut names = Vec::new();
+    let mut params = ListParams::default().limit(3);
+    loop {
+        let page = maps.list(&params).await.unwrap();
+        names.extend(page.items.iter().map(|m| m.name_any()));
+        match page.metadata.continue_ {
+            Some(token) if !token.is_empty() => params = params.continue_token(&token),
+            _ => break,
+        }
+    }
+    assert_eq!(names, ["m0", "m1", "m2", "m3", "m4", "m5", "m6"]);
+}
+
+#[tokio::test]
+async fn a_watch_resumes_from_a_resource_version_and_expires_when_too_old() {
+    let config = Config {
+        watch_history: 5,
+        ..Config::default()
+    };
+    let (_server, client) = serve(config).await;
+    let maps: Api<ConfigMap> = Api::namespaced(client, "default");
+    let first = maps
+        .create(&PostParams::default(), &config_map("w0", "0"))
+        .await
+        .unwrap();
+    let from = first.resource_version().unwrap();
+    maps.create(&PostParams::default(), &config_map("w1", "1"))
+        .await
+        .unwrap();
+    maps.create(&PostParams::default(), &config_map("w2", "2"))
+        .await
+        .unwrap();
+    let mut stream = maps
+        .watch(&WatchParams::default().timeout(2), &from)
+        .await
+        .unwrap()
+        .boxed();
+    let mut seen = Vec::new();
+    while let Some(event) = stream.try_next().await.unwrap() {
+        match event {
+            WatchEvent::Added(map) => seen.push(map.name_any()),
+            other => panic!("unexpected {other:?}"),
+        }
+        if seen.len() == 2 {
+            break;
+        }
+    }
+    assert_eq!(seen, ["w1", "w2"], "the watch resumes right after {from}");
+    for i in 3..12 {
+        maps.create(&PostParams::default(), &config_map(&format!("w{i}"), "x"))
+            .await
+            .unwrap();
+    }
+    let mut stream = maps
+        .watch(&WatchParams::default().timeout(2), &from)
+        .await
+        .unwrap()
+        .boxed();
+    match stream.try_next().await.unwrap() {
+        Some(WatchEvent::Error(status)) => {
+            assert_eq!((status.code, status.reason.as_str()), (410, "Expired"))
+        }
+        other => panic!("expected 410 Gone, got {other:?}"),
+    }
+    // kube-rs's watcher relists after a 410 and carries on
+    let events: Vec<_> = watcher(maps.clone(), watcher::Config::default())
+        .take(3)
+        .try_collect()
+        .await
+        .expect("the watcher recovers");
+    assert!(matches!(events[0], watcher::Event::Init));
+}
+
+#[tokio::test]
+async fn status_is_written_with_server_side_apply_and_spec_changes_bump_generation() {
+    let (_server, client) = serve(Config::default()).await;
+    install_crds(&client).await;
+    let migrations: Api<DatabaseMigration> = Api::namespaced(client, "default");
+    let manifest = json!({"apiVersion": "dbmigrate.dev/v1alpha1", "kind": "DatabaseMigration",
+        "metadata": {"name": "m"}, "spec": {"database": {"urlSecretRef": {"name": "db", "key": "url"}},
+        "source": {"directory": "/migrations"}}});
+    let apply = PatchParams::apply("gitops");
+    let created = migrations
+        .patch("m", &apply, &Patch::Apply(&manifest))
+        .await
+        .unwrap();
+    assert_eq!(created.metadata.generation, Some(1));
+    let status = json!({"apiVersion": "dbmigrate.dev/v1alpha1", "kind": "DatabaseMigration",
+        "status": {"phase": "Ready", "applied": 3, "observedGeneration": 1}});
+    let operator = PatchParams::apply("dbmigrate-operator").force();
+    let with_status = migrations
+        .patch_status("m", &operator, &Patch::Apply(&status))
+        .await
+        .unwrap();
+    assert_eq!(with_status.metadata.generation, Some(1));
+    assert_eq!(
+        serde_json::to_value(&with_status.status).unwrap()["phase"],
+        "Ready"
+    );
+    // the spec applier's next apply keeps the status the operator owns
+    let mut changed = manifest.clone();
+    changed["spec"]["source"]["directory"] = json!("/other");
+    let after = migrations
+        .patch("m", &apply, &Patch::Apply(&changed))
+        .await
+        .unwrap();
+    assert_eq!(after.metadata.generation, Some(2));
+    assert_eq!(serde_json::to_value(&after.status).unwrap()["applied"], 3);
+}
+
+struct Context {
+    client: Client,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+struct ReconcileError(#[from] kube::Error);
+
+async fn reconcile(
+    migration: Arc<DatabaseMigration>,
+    ctx: Arc<Context>,
+) -> Result<Action, ReconcileError> {
+    let namespace = migration.namespace().unwrap_or_default();
+    let maps: Api<ConfigMap> = Api::namespaced(ctx.client.clone(), &namespace);
+    let owner = migration
+        .controller_owner_ref(&())
+        .expect("a stored object has a uid");
+    let child = json!({"apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": format!("{}-plan", migration.name_any()), "ownerReferences": [owner]},
+        "data": {"generation": migration.metadata.generation.unwrap_or_default().to_string()}});
+    maps.patch(
+        &format!("{}-plan", migration.name_any()),
+        &PatchParams::apply("test-controller").force(),
+        &Patch::Apply(&child),
+    )
+    .await?;
+    Ok(Action::await_change())
+}
+
+#[tokio::test]
+async fn a_controller_reconciles_owns_children_and_sees_them_collected() {
+    let (_server, client) = serve(Config::default()).await;
+    install_crds(&client).await;
+    let migrations: Api<DatabaseMigration> = Api::namespaced(client.clone(), "default");
+    let maps: Api<ConfigMap> = Api::namespaced(client.clone(), "default");
+    let controller = Controller::new(migrations.clone(), watcher::Config::default())
+        .owns(maps.clone(), watcher::Config::default())
+        .run(
+            reconcile,
+            |_, _, _| Action::requeue(Duration::from_secs(1)),
+            Arc::new(Context {
+                client: client.clone(),
+            }),
+        )
+        .for_each(|_| async {});
+    let handle = tokio::spawn(controller);
+    let manifest = json!({"apiVersion": "dbmigrate.dev/v1alpha1", "kind": "DatabaseMigration",
+        "metadata": {"name": "c"}, "spec": {"database": {"urlSecretRef": {"name": "db", "key": "url"}},
+        "source": {"directory": "/migrations"}}});
+    migrations
+        .patch("c", &PatchParams::apply("gitops"), &Patch::Apply(&manifest))
+        .await
+        .unwrap();
+    let child = wait_for(|| async { maps.get_opt("c-plan").await.unwrap() }).await;
+    assert_eq!(child.data.unwrap()["generation"], "1");
+    assert_eq!(
+        child.metadata.owner_references.unwrap()[0].kind,
+        DatabaseMigration::kind(&())
+    );
+    // a spec change re-reconciles
+    let mut changed = manifest.clone();
+    changed["spec"]["source"]["directory"] = json!("/other");
+    migrations
+        .patch("c", &PatchParams::apply("gitops"), &Patch::Apply(&changed))
+        .await
+        .unwrap();
+    wait_for(|| async {
+        let map = maps.get("c-plan").await.unwrap();
+        (map.data.unwrap()["generation"] == "2").then_some(())
+    })
+    .await;
+    // deleting the owner garbage-collects the child
+    migrations
+        .delete("c", &DeleteParams::default())
+        .await
+        .unwrap();
+    wait_for(|| async {
+        maps.get_opt("c-plan")
+            .await
+            .unwrap()
+            .is_none()
+            .then_some(())
+    })
+    .await;
+    handle.abort();
+}
+
+async fn wait_for<T, F, Fut>(mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(value) = probe().await {
+            return value;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "condition not met within 10 s"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
