@@ -233,7 +233,9 @@ impl Environment {
             .arg(&images)
             .arg("--state-dir")
             .arg(self.dir.join("job-runner"))
-            .args(["--node-name", "job-runner"]);
+            .args(["--node-name", "job-runner"])
+            // replacement pods after 1 s, not the kubelet's 10 s, so retry tests stay short
+            .args(["--pod-backoff-secs", "1"]);
         let (runner, line) = Component::start(
             "job-runner",
             command,

@@ -64,6 +64,7 @@ pub struct LogQuery {
     timestamps: Option<String>,
     since_seconds: Option<i64>,
     since_time: Option<String>,
+    previous: Option<String>,
 }
 
 fn flag(v: &Option<String>) -> bool {
@@ -185,6 +186,13 @@ async fn container_logs(
         Ok(c) => c,
         Err((code, msg)) => return text(code, msg),
     };
+    if flag(&q.previous) {
+        // containers are never restarted here, so there is no previous instance
+        return text(
+            StatusCode::BAD_REQUEST,
+            format!("previous terminated container \"{container}\" in pod \"{pod}\" not found"),
+        );
+    }
     if let ContainerPhase::Waiting(reason) = &*c.phase.borrow() {
         return text(
             StatusCode::BAD_REQUEST,

@@ -92,6 +92,18 @@ pub async fn pod_log(req: &Request<'_>, raw_query: Option<&str>) -> Result<Respo
         )));
     }
     let (parts, body) = response.into_parts();
+    if !status.is_success() {
+        // the kubelet answers errors in plain text; the API server wraps them in a Status
+        let text = axum::body::to_bytes(Body::new(body), 64 * 1024)
+            .await
+            .map_err(|e| unreachable(&e))?;
+        let message = String::from_utf8_lossy(&text).trim().to_owned();
+        return Err(if status.is_client_error() {
+            ApiError::bad_request(message)
+        } else {
+            ApiError::internal(message)
+        });
+    }
     let mut proxied = Response::new(Body::new(body));
     *proxied.status_mut() = parts.status;
     if let Some(content_type) = parts.headers.get("content-type") {

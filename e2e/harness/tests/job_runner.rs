@@ -1,0 +1,393 @@
+//! Jobs run by job-runner look to kubectl (oldest and newest) as on a real cluster: exit codes,
+//! logs, termination messages, Secret and ConfigMap inputs, init containers, deadlines,
+//! `backoffLimit`, `ttlSecondsAfterFinished` and images it cannot run.
+//!
+//! The tests only use kubectl, so with `KUBECONFIG` pointing at a real cluster they check that
+//! cluster's Job controller and kubelet the same way.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use e2e_harness::{Environment, kubectl_versions};
+
+/// An environment and a namespace of its own (unique even when `KUBECONFIG` shares a cluster).
+struct Fixture {
+    env: Environment,
+    namespace: String,
+}
+
+impl Fixture {
+    fn start(test: &str) -> Self {
+        let env = Environment::start().unwrap_or_else(|e| panic!("{e}"));
+        let namespace = format!("jr-{test}-{}", std::process::id());
+        let fixture = Self { env, namespace };
+        fixture.ok(&["create", "namespace", &fixture.namespace]);
+        fixture
+    }
+
+    /// `kubectl` (`minor` None: the one on PATH) in the namespace.
+    fn kubectl(&self, minor: Option<u32>) -> Command {
+        let mut command = match minor {
+            None => self.env.kubectl(),
+            Some(minor) => self.env.kubectl_version(minor),
+        };
+        command.args(["-n", &self.namespace]);
+        command
+    }
+
+    /// Runs `kubectl` (`minor` None: the one on PATH) in the namespace and returns its stdout;
+    /// panics with its output and the environment's logs when it fails.
+    fn run(&self, minor: Option<u32>, args: &[&str], input: Option<&str>) -> String {
+        let mut command = self.kubectl(minor);
+        command
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = command
+            .spawn()
+            .unwrap_or_else(|e| panic!("running {command:?}: {e}"));
+        let mut stdin = child.stdin.take().expect("kubectl's stdin");
+        stdin
+            .write_all(input.unwrap_or_default().as_bytes())
+            .expect("writing kubectl's stdin");
+        drop(stdin);
+        let output = child.wait_with_output().expect("waiting for kubectl");
+        assert!(
+            output.status.success(),
+            "kubectl {args:?} failed ({}):\n{}{}\n{}",
+            output.status,
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr),
+            self.env.logs()
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    /// Runs `kubectl`, expecting it to fail; returns its stderr.
+    fn fails(&self, minor: Option<u32>, args: &[&str]) -> String {
+        let mut command = self.kubectl(minor);
+        let output = command
+            .args(args)
+            .output()
+            .unwrap_or_else(|e| panic!("running {command:?}: {e}"));
+        assert!(
+            !output.status.success(),
+            "kubectl {args:?} succeeded:\n{}",
+            String::from_utf8_lossy(&output.stdout)
+        );
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        self.run(None, args, None)
+    }
+
+    fn apply(&self, manifest: &str) {
+        self.run(None, &["apply", "-f", "-"], Some(manifest));
+    }
+
+    /// `kubectl get <what> -o jsonpath=<path>`.
+    fn jsonpath(&self, what: &str, path: &str) -> String {
+        self.ok(&["get", what, "-o", &format!("jsonpath={path}")])
+    }
+
+    /// Waits (60 s at most) for `condition` (`condition=Complete`, `jsonpath=…`) of `what`.
+    fn wait(&self, what: &[&str], condition: &str) {
+        let condition = format!("--for={condition}");
+        let mut args = vec!["wait", condition.as_str(), "--timeout=60s"];
+        args.extend(what);
+        self.ok(&args);
+    }
+
+    /// Polls (60 s at most) until `kubectl get <what> -o jsonpath=<path>` prints `expected`.
+    fn eventually(&self, what: &str, path: &str, expected: &str) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let got = self.jsonpath(what, path);
+            if got == expected {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{what} {path} is still {got:?}, not {expected:?}\n{}",
+                self.env.logs()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+/// A Job of one busybox container running `script` with `sh -c`; `extra` is appended to the
+/// Job's spec (two-space indented YAML).
+fn shell_job(name: &str, script: &str, extra: &str) -> String {
+    format!(
+        "apiVersion: batch/v1
+kind: Job
+metadata:
+  name: {name}
+spec:
+  backoffLimit: 0
+{extra}  template:
+    spec:
+      restartPolicy: Never
+      containers:
+        - name: main
+          image: busybox:1.36
+          command: [sh, -c, {script:?}]
+"
+    )
+}
+
+#[test]
+fn a_failing_job_reports_its_exit_code_termination_message_and_logs() {
+    let fixture = Fixture::start("fail");
+    for minor in kubectl_versions() {
+        let job = format!("fail-1-{minor}");
+        fixture.run(
+            Some(minor),
+            &["apply", "-f", "-"],
+            Some(&shell_job(
+                &job,
+                "echo hi; echo 'migration 3 failed' > /dev/termination-log; exit 3",
+                "",
+            )),
+        );
+        fixture.run(
+            Some(minor),
+            &[
+                "wait",
+                "--for=condition=Failed",
+                &format!("job/{job}"),
+                "--timeout=60s",
+            ],
+            None,
+        );
+        let pod = format!("-l=job-name={job}");
+        let terminated = fixture.run(
+            Some(minor),
+            &[
+                "get",
+                "pods",
+                &pod,
+                "-o",
+                "jsonpath={.items[0].status.phase} {.items[0].status.containerStatuses[0].state.terminated.exitCode} {.items[0].status.containerStatuses[0].state.terminated.reason} {.items[0].status.containerStatuses[0].state.terminated.message}",
+            ],
+            None,
+        );
+        assert_eq!(terminated, "Failed 3 Error migration 3 failed\n");
+        let status = fixture.run(
+            Some(minor),
+            &[
+                "get",
+                &format!("job/{job}"),
+                "-o",
+                "jsonpath={.status.failed} {.status.active} {.status.conditions[?(@.type==\"Failed\")].reason}",
+            ],
+            None,
+        );
+        assert_eq!(status, "1  BackoffLimitExceeded");
+        let logs = fixture.run(Some(minor), &["logs", &format!("job/{job}")], None);
+        assert_eq!(logs, "hi\n", "kubectl 1.{minor} logs");
+        if fixture.env.has_job_runner() {
+            let previous =
+                fixture.fails(Some(minor), &["logs", &format!("job/{job}"), "--previous"]);
+            assert!(
+                previous.contains("previous terminated container \"main\"")
+                    && previous.contains("not found"),
+                "kubectl 1.{minor} logs --previous:\n{previous}"
+            );
+        }
+        let table = fixture.run(Some(minor), &["get", "jobs", &job], None);
+        assert!(
+            table.contains(&job) && table.contains("0/1"),
+            "kubectl 1.{minor} get jobs:\n{table}"
+        );
+        let described = fixture.run(Some(minor), &["describe", "pod", &pod], None);
+        assert!(
+            described.contains("Exit Code:    3"),
+            "kubectl 1.{minor} describe pod:\n{described}"
+        );
+    }
+}
+
+#[test]
+fn a_job_sees_its_secret_config_map_and_field_refs_after_its_init_containers() {
+    let fixture = Fixture::start("inputs");
+    fixture.ok(&[
+        "create",
+        "secret",
+        "generic",
+        "db",
+        "--from-literal=password=s3cret pass",
+    ]);
+    fixture.ok(&[
+        "create",
+        "configmap",
+        "app",
+        "--from-literal=greeting=hello",
+        "--from-literal=schema=forum",
+    ]);
+    fixture.apply(
+        "apiVersion: batch/v1
+kind: Job
+metadata:
+  name: inputs
+spec:
+  backoffLimit: 0
+  template:
+    spec:
+      restartPolicy: Never
+      volumes:
+        - name: config
+          configMap:
+            name: app
+        - name: scratch
+          emptyDir: {}
+      initContainers:
+        - name: prepare
+          image: busybox:1.36
+          command: [sh, -c, 'echo prepared > /scratch/marker']
+          volumeMounts:
+            - name: scratch
+              mountPath: /scratch
+      containers:
+        - name: main
+          image: busybox:1.36
+          command: [sh, -c]
+          args:
+            - 'echo \"password=$PASSWORD\"; echo \"schema=$SCHEMA\"; echo \"pod=$POD_NAME\"; echo \"greeting=$(cat /etc/app/greeting)\"; cat /scratch/marker'
+          env:
+            - name: PASSWORD
+              valueFrom:
+                secretKeyRef:
+                  name: db
+                  key: password
+            - name: SCHEMA
+              valueFrom:
+                configMapKeyRef:
+                  name: app
+                  key: schema
+            - name: POD_NAME
+              valueFrom:
+                fieldRef:
+                  fieldPath: metadata.name
+          volumeMounts:
+            - name: config
+              mountPath: /etc/app
+              readOnly: true
+            - name: scratch
+              mountPath: /scratch
+",
+    );
+    fixture.wait(&["job/inputs"], "condition=Complete");
+    let pod = fixture.jsonpath("pods", "{.items[0].metadata.name}");
+    let logs = fixture.ok(&["logs", "job/inputs", "-c", "main"]);
+    assert_eq!(
+        logs,
+        format!("password=s3cret pass\nschema=forum\npod={pod}\ngreeting=hello\nprepared\n")
+    );
+    let status = fixture.jsonpath(
+        "job/inputs",
+        "{.status.succeeded} {.status.conditions[?(@.type==\"Complete\")].status} {.status.startTime} {.status.completionTime}",
+    );
+    let fields: Vec<&str> = status.split(' ').collect();
+    assert_eq!(fields[..2], ["1", "True"], "job status: {status}");
+    assert!(
+        fields[2].ends_with('Z') && fields[3].ends_with('Z') && fields[2] <= fields[3],
+        "start and completion times: {status}"
+    );
+    let init = fixture.jsonpath(
+        &format!("pod/{pod}"),
+        "{.status.initContainerStatuses[0].state.terminated.reason}",
+    );
+    assert_eq!(init, "Completed");
+}
+
+#[test]
+fn active_deadline_seconds_kills_a_sleeping_pod() {
+    let fixture = Fixture::start("deadline");
+    // a sleep no other test runs, so the process can be looked for afterwards
+    let script = "echo sleeping; exec sleep 86321";
+    fixture.apply(&shell_job(
+        "sleeper",
+        script,
+        "  activeDeadlineSeconds: 2\n",
+    ));
+    fixture.wait(&["job/sleeper"], "condition=Failed");
+    let reason = fixture.jsonpath(
+        "job/sleeper",
+        "{.status.conditions[?(@.type==\"Failed\")].reason} {.status.active}",
+    );
+    assert_eq!(reason, "DeadlineExceeded ");
+    // as the Job controller does, the deadline deletes the Job's active pods
+    fixture.eventually("pods", "{.items[*].metadata.name}", "");
+    if fixture.env.has_job_runner() {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let survivors = Command::new("pgrep")
+                .args(["-f", "sleep 86321"])
+                .output()
+                .expect("running pgrep");
+            if survivors.stdout.is_empty() {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the sleeping process outlived its pod: pids {}",
+                String::from_utf8_lossy(&survivors.stdout)
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+#[test]
+fn backoff_limit_replaces_failed_pods_then_fails_the_job() {
+    let fixture = Fixture::start("backoff");
+    fixture.apply(&shell_job("flaky", "exit 1", "").replace("backoffLimit: 0", "backoffLimit: 1"));
+    fixture.wait(&["job/flaky"], "condition=Failed");
+    let status = fixture.jsonpath(
+        "job/flaky",
+        "{.status.failed} {.status.conditions[?(@.type==\"Failed\")].reason}",
+    );
+    assert_eq!(status, "2 BackoffLimitExceeded");
+    let phases = fixture.jsonpath("pods", "{.items[*].status.phase}");
+    assert_eq!(phases, "Failed Failed");
+}
+
+#[test]
+fn a_finished_job_with_a_ttl_is_deleted_with_its_pods() {
+    let fixture = Fixture::start("ttl");
+    fixture.apply(&shell_job(
+        "brief",
+        "echo done",
+        "  ttlSecondsAfterFinished: 0\n",
+    ));
+    fixture.eventually("jobs", "{.items[*].metadata.name}", "");
+    fixture.eventually("pods", "{.items[*].metadata.name}", "");
+}
+
+#[test]
+fn an_image_the_runner_cannot_run_is_an_image_pull_error_naming_the_config() {
+    let fixture = Fixture::start("image");
+    if !fixture.env.has_job_runner() {
+        return; // a real cluster pulls images; what it cannot pull differs per cluster
+    }
+    fixture.apply(
+        &shell_job("unknown", "true", "").replace("busybox:1.36", "registry.example/nothing:1"),
+    );
+    fixture.wait(
+        &["pods", "-l", "job-name=unknown"],
+        "jsonpath={.status.containerStatuses[0].state.waiting.reason}=ErrImagePull",
+    );
+    let message = fixture.jsonpath(
+        "pods",
+        "{.items[0].status.containerStatuses[0].state.waiting.message}",
+    );
+    assert!(
+        message.contains("registry.example/nothing:1") && message.contains("images.yaml"),
+        "waiting message: {message}"
+    );
+}
