@@ -11,9 +11,9 @@ use std::time::{Duration, Instant};
 use dbmigrate::engine::{self, EngineError, Progress};
 use dbmigrate::plan::DatabaseKind;
 use dbmigrate::source::load_dir;
+use e2e_harness::os::{CHILD_ENV, rerun_this_test};
 use support::db::{TestDb, migration_failure, versions};
 use support::migrations::{FORUM, MigrationDir};
-use support::os::{CHILD_ENV, rerun_this_test};
 use support::scenarios;
 
 /// `0003_create_posts.sql` with a typo in its second statement, on line 10 column 8.

@@ -30,8 +30,8 @@ pub fn kubectl_versions() -> Vec<u32> {
 pub(crate) fn newest() -> PathBuf {
     find_program("kubectl", &[]).unwrap_or_else(|| {
         panic!(
-            "kubectl not found on PATH: install kubectl (the Google Cloud SDK's \
-             `google-cloud-cli-kubectl` package, which also ships kubectl.1.<minor> for older \
+            "kubectl not found on PATH: install kubectl (the `kubectl` package of the \
+             Google Cloud SDK apt source, which also ships kubectl.1.<minor> for older \
              minors, or the `kubectl` package from pkgs.k8s.io)"
         )
     })
@@ -53,8 +53,8 @@ pub(crate) fn versioned(minor: u32) -> PathBuf {
             .first()
             .map_or_else(String::new, |dir| format!(" and in {}", dir.display()));
         panic!(
-            "kubectl 1.{minor} not found (looked for {name} on PATH{looked}): install the Google \
-             Cloud SDK's `google-cloud-cli-kubectl` package (it ships kubectl.1.<minor> beside \
+            "kubectl 1.{minor} not found (looked for {name} on PATH{looked}): install the `kubectl` \
+             package of the Google Cloud SDK apt source (it ships kubectl.1.<minor> beside \
              kubectl) or put a kubectl v1.{minor}.x binary named {name} on PATH"
         )
     })

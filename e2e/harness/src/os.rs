@@ -2,10 +2,11 @@
 //! that survives the death of this process.
 
 use std::ffi::OsStr;
+use std::io::{BufRead, BufReader, Lines};
 use std::net::TcpListener;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Output, Stdio};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::HarnessError;
@@ -230,4 +231,29 @@ pub fn tail(path: &Path, lines: usize) -> String {
     let text = String::from_utf8_lossy(&text);
     let all: Vec<&str> = text.lines().collect();
     all[all.len().saturating_sub(lines)..].join("\n")
+}
+
+/// Set in a test process that its own test binary started as the child of one of its tests.
+pub const CHILD_ENV: &str = "DBMIGRATE_TEST_CHILD";
+
+/// Runs the test `name` of this very test binary in a child process (with [`CHILD_ENV`] and
+/// `envs` set, output not captured), returning it and the lines of its stdout.
+///
+/// # Panics
+/// When the test binary cannot be started.
+pub fn rerun_this_test(
+    name: &str,
+    envs: &[(&str, &OsStr)],
+) -> (KillOnDrop, Lines<BufReader<ChildStdout>>) {
+    let exe = std::env::current_exe().expect("path of the test binary");
+    let mut child = Command::new(exe)
+        .args([name, "--exact", "--nocapture", "--test-threads=1"])
+        .env(CHILD_ENV, "1")
+        .envs(envs.iter().copied())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("starting the test binary as a child");
+    let stdout = child.stdout.take().expect("the child's stdout is piped");
+    (KillOnDrop(child), BufReader::new(stdout).lines())
 }

@@ -1,19 +1,17 @@
 //! The environment starts whole, answers kubectl (newest and oldest), the kube client and
 //! PostgreSQL, and leaves nothing behind: not after drop, not after SIGKILL of the test process.
 
-use std::io::{BufRead, BufReader};
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use e2e_harness::os::{KillOnDrop, process_alive};
+use e2e_harness::os::{CHILD_ENV, KillOnDrop, process_alive, rerun_this_test};
 use e2e_harness::{Environment, kubectl_versions};
 use k8s_openapi::api::core::v1::Namespace;
 use kube::Api;
 use kube::api::ListParams;
 
-/// Set when this test binary runs [`child_holds_an_environment`] for one of its own tests.
-const CHILD_ENV: &str = "E2E_HARNESS_CHILD";
 /// Prefix of the lines the child prints for its parent.
 const CHILD_SAYS: &str = "e2e-harness-child:";
 
@@ -141,21 +139,12 @@ fn environment_serves_kubectl_the_client_and_postgres_then_goes_away_on_drop() {
 /// Runs [`child_holds_an_environment`] as a child process with `envs`; returns it and the
 /// lines it prints for its parent.
 fn child(envs: &[(&str, &str)]) -> (KillOnDrop, impl Iterator<Item = String> + use<>) {
-    let exe = std::env::current_exe().expect("path of the test binary");
-    let mut child = Command::new(exe)
-        .args(["child_holds_an_environment", "--exact", "--nocapture"])
-        .env(CHILD_ENV, "1")
-        .envs(envs.iter().copied())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("starting the test binary as a child");
-    let stdout = child.stdout.take().expect("the child's stdout is piped");
-    let lines = BufReader::new(stdout)
-        .lines()
+    let envs: Vec<(&str, &OsStr)> = envs.iter().map(|&(k, v)| (k, OsStr::new(v))).collect();
+    let (child, lines) = rerun_this_test("child_holds_an_environment", &envs);
+    let lines = lines
         .map_while(Result::ok)
         .filter_map(|line| line.strip_prefix(CHILD_SAYS).map(str::to_owned));
-    (KillOnDrop(child), lines)
+    (child, lines)
 }
 
 /// Not a test of its own: the child of the tests below (does nothing unless [`CHILD_ENV`] is

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::registry::{Registry, ResourceType};
+use crate::registry::Registry;
 
 /// The Kubernetes version this server claims to be.
 pub fn version() -> Value {
@@ -51,11 +51,7 @@ pub fn group(registry: &Registry, name: &str) -> Option<Value> {
 
 /// `/api/v1` or `/apis/<group>/<version>`.
 pub fn resources(registry: &Registry, group: &str, version: &str) -> Option<Value> {
-    let types: Vec<&std::sync::Arc<ResourceType>> = registry
-        .all()
-        .iter()
-        .filter(|t| t.group == group && t.version == version)
-        .collect();
+    let types = registry.group_version(group, version);
     if types.is_empty() {
         return None;
     }

@@ -42,6 +42,16 @@ pub struct Request<'a> {
 }
 
 impl Request<'_> {
+    /// The stored object the request names, or NotFound.
+    fn existing(&self, guard: &Guard) -> Result<(Key, Value), ApiError> {
+        let key = self.key(self.name());
+        let object = guard
+            .get(&key)
+            .cloned()
+            .ok_or_else(|| ApiError::not_found(&self.subject(self.name())))?;
+        Ok((key, object))
+    }
+
     fn key(&self, name: &str) -> Key {
         Key {
             storage: self.rt.storage.clone(),
@@ -401,11 +411,7 @@ pub fn update(req: &Request, body: &[u8]) -> Result<Response, ApiError> {
     let (manager, now) = (req.manager(), now());
     let write = req.write(&manager, Operation::Update, &now)?;
     let mut guard = req.state.store.lock();
-    let key = req.key(req.name());
-    let old = guard
-        .get(&key)
-        .cloned()
-        .ok_or_else(|| ApiError::not_found(&req.subject(req.name())))?;
+    let (key, old) = req.existing(&guard)?;
     stale(req, &old, &object)?;
     let admitted = admission::admit(&write, Some(&from_storage(&req.rt, old.clone())), object)?;
     store_update(req, &mut guard, &key, &old, admitted)
@@ -566,11 +572,7 @@ fn propagation(req: &Request, body: &[u8]) -> Result<Propagation, ApiError> {
 pub fn delete(req: &Request, body: &[u8]) -> Result<Response, ApiError> {
     let policy = propagation(req, body)?;
     let mut guard = req.state.store.lock();
-    let key = req.key(req.name());
-    let old = guard
-        .get(&key)
-        .cloned()
-        .ok_or_else(|| ApiError::not_found(&req.subject(req.name())))?;
+    let (key, old) = req.existing(&guard)?;
     if req.dry_run() {
         return Ok(req.render_one(StatusCode::OK, old));
     }

@@ -64,11 +64,7 @@ fn schema_name(t: &ResourceType) -> String {
 
 /// `/openapi/v3/api/v1` or `/openapi/v3/apis/<group>/<version>`.
 pub fn document(registry: &Registry, group: &str, version: &str) -> Option<Value> {
-    let types: Vec<_> = registry
-        .all()
-        .iter()
-        .filter(|t| t.group == group && t.version == version)
-        .collect();
+    let types = registry.group_version(group, version);
     if types.is_empty() {
         return None;
     }

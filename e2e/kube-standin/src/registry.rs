@@ -279,6 +279,14 @@ impl Registry {
         &self.types
     }
 
+    /// The resources of one group version.
+    pub fn group_version(&self, group: &str, version: &str) -> Vec<&Arc<ResourceType>> {
+        self.types
+            .iter()
+            .filter(|t| t.group == group && t.version == version)
+            .collect()
+    }
+
     /// The served group versions: (group, versions in preference order).
     pub fn groups(&self) -> Vec<(String, Vec<String>)> {
         let mut groups: Vec<(String, Vec<String>)> = Vec::new();

@@ -88,17 +88,11 @@ fn applying_the_same_manifest_twice_changes_nothing() {
     for &minor in KUBECTLS {
         let ns = ns(minor);
         let rv = |cluster: &Cluster| {
-            cluster.ok(
+            cluster.jsonpath(
                 minor,
-                &[
-                    "get",
-                    "dbm",
-                    "forum-schema",
-                    "-n",
-                    &ns,
-                    "-o",
-                    "jsonpath={.metadata.resourceVersion}/{.metadata.generation}",
-                ],
+                &ns,
+                "dbm/forum-schema",
+                "{.metadata.resourceVersion}/{.metadata.generation}",
             )
         };
         let first = cluster.ok_with_input(minor, &["apply", "-n", &ns, "-f", "-"], MIGRATION);
@@ -187,18 +181,7 @@ fn server_side_apply_keeps_fields_of_other_managers_and_reports_conflicts() {
             &ssa,
             &MIGRATION.replace("  labels:\n    app: forum\n", ""),
         );
-        let labels = cluster.ok(
-            minor,
-            &[
-                "get",
-                "dbm",
-                "forum-schema",
-                "-n",
-                &ns,
-                "-o",
-                "jsonpath={.metadata.labels}",
-            ],
-        );
+        let labels = cluster.jsonpath(minor, &ns, "dbm/forum-schema", "{.metadata.labels}");
         assert_eq!(labels, r#"{"team":"db"}"#);
         // another manager changing a field the applier owns is a conflict, unless forced
         let rival = MIGRATION.replace("/migrations", "/other");
@@ -237,18 +220,8 @@ fn server_side_apply_keeps_fields_of_other_managers_and_reports_conflicts() {
                 path.to_str().unwrap(),
             ],
         );
-        let directory = cluster.ok(
-            minor,
-            &[
-                "get",
-                "dbm",
-                "forum-schema",
-                "-n",
-                &ns,
-                "-o",
-                "jsonpath={.spec.source.directory}",
-            ],
-        );
+        let directory =
+            cluster.jsonpath(minor, &ns, "dbm/forum-schema", "{.spec.source.directory}");
         assert_eq!(directory, "/other");
     }
 }
@@ -323,6 +296,19 @@ fn invalid_custom_resources_are_rejected_with_the_field() {
             "kubectl {}: {error}",
             version_label(minor)
         );
+        // an x-kubernetes-validations (CEL) rule of the CRD
+        let twice = MIGRATION.replace(
+            "  source:\n",
+            "  dependsOn:\n  - {kind: ConfigSync, name: a}\n  - {kind: ConfigSync, name: a}\n  source:\n",
+        );
+        let path = cluster.write("twice.yaml", &twice);
+        let error = cluster.fails(minor, &["apply", "-n", &ns, "-f", path.to_str().unwrap()]);
+        assert!(
+            error.contains("spec.dependsOn")
+                && error.contains("lists the same resource (kind, name, namespace) more than once"),
+            "kubectl {}: {error}",
+            version_label(minor)
+        );
         let unknown = MIGRATION.replace("  source:\n", "  sorce: {}\n  source:\n");
         let path = cluster.write("unknown.yaml", &unknown);
         let error = cluster.fails(minor, &["apply", "-n", &ns, "-f", path.to_str().unwrap()]);
@@ -343,18 +329,7 @@ fn invalid_custom_resources_are_rejected_with_the_field() {
                 path.to_str().unwrap(),
             ],
         );
-        let spec = cluster.ok(
-            minor,
-            &[
-                "get",
-                "dbm",
-                "forum-schema",
-                "-n",
-                &ns,
-                "-o",
-                "jsonpath={.spec}",
-            ],
-        );
+        let spec = cluster.jsonpath(minor, &ns, "dbm/forum-schema", "{.spec}");
         assert!(!spec.contains("sorce"), "{spec}");
     }
 }
@@ -379,18 +354,7 @@ fn wait_describe_and_status_subresource_work() {
                 r#"{"status":{"phase":"Ready"}}"#,
             ],
         );
-        let phase = cluster.ok(
-            minor,
-            &[
-                "get",
-                "dbm",
-                "forum-schema",
-                "-n",
-                &ns,
-                "-o",
-                "jsonpath={.status.phase}",
-            ],
-        );
+        let phase = cluster.jsonpath(minor, &ns, "dbm/forum-schema", "{.status.phase}");
         assert_eq!(phase, "");
         let status = r#"{"status":{"phase":"Ready","conditions":[{"type":"Ready","status":"True","reason":"Applied","message":"all applied","lastTransitionTime":"2026-01-01T00:00:00Z"}]}}"#;
         cluster.ok(
@@ -419,34 +383,12 @@ fn wait_describe_and_status_subresource_work() {
             ],
         );
         assert!(waited.contains("condition met"), "{waited}");
-        let generation = cluster.ok(
-            minor,
-            &[
-                "get",
-                "dbm",
-                "forum-schema",
-                "-n",
-                &ns,
-                "-o",
-                "jsonpath={.metadata.generation}",
-            ],
-        );
+        let generation = cluster.jsonpath(minor, &ns, "dbm/forum-schema", "{.metadata.generation}");
         assert_eq!(
             generation, "1",
             "status changes must not bump the generation"
         );
-        let uid = cluster.ok(
-            minor,
-            &[
-                "get",
-                "dbm",
-                "forum-schema",
-                "-n",
-                &ns,
-                "-o",
-                "jsonpath={.metadata.uid}",
-            ],
-        );
+        let uid = cluster.jsonpath(minor, &ns, "dbm/forum-schema", "{.metadata.uid}");
         let event = format!(
             "apiVersion: v1\nkind: Event\nmetadata:\n  name: forum-schema.1\ninvolvedObject:\n  apiVersion: dbmigrate.dev/v1alpha1\n  kind: DatabaseMigration\n  name: forum-schema\n  namespace: {ns}\n  uid: {uid}\nreason: StepSucceeded\nmessage: applied 3 migrations\ntype: Normal\nfirstTimestamp: \"2026-01-01T00:00:00Z\"\nlastTimestamp: \"2026-01-01T00:00:00Z\"\ncount: 1\nsource:\n  component: dbmigrate\n"
         );
@@ -527,18 +469,7 @@ fn finalizers_hold_deletion_and_owners_collect_their_dependents() {
             "  finalizers:\n  - example.com/hold\n  labels:\n",
         );
         cluster.ok_with_input(minor, &["apply", "-n", &ns, "-f", "-"], &with_finalizer);
-        let uid = cluster.ok(
-            minor,
-            &[
-                "get",
-                "dbm",
-                "forum-schema",
-                "-n",
-                &ns,
-                "-o",
-                "jsonpath={.metadata.uid}",
-            ],
-        );
+        let uid = cluster.jsonpath(minor, &ns, "dbm/forum-schema", "{.metadata.uid}");
         let owned = format!(
             "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: owned\n  ownerReferences:\n  - apiVersion: dbmigrate.dev/v1alpha1\n    kind: DatabaseMigration\n    name: forum-schema\n    uid: {uid}\n    controller: true\ndata:\n  a: b\n"
         );
@@ -547,17 +478,11 @@ fn finalizers_hold_deletion_and_owners_collect_their_dependents() {
             minor,
             &["delete", "dbm", "forum-schema", "-n", &ns, "--wait=false"],
         );
-        let deleting = cluster.ok(
+        let deleting = cluster.jsonpath(
             minor,
-            &[
-                "get",
-                "dbm",
-                "forum-schema",
-                "-n",
-                &ns,
-                "-o",
-                "jsonpath={.metadata.deletionTimestamp}",
-            ],
+            &ns,
+            "dbm/forum-schema",
+            "{.metadata.deletionTimestamp}",
         );
         assert!(!deleting.is_empty(), "the finalizer must hold the object");
         cluster.ok(

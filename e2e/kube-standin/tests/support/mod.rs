@@ -77,6 +77,21 @@ impl Cluster {
         String::from_utf8_lossy(&output.stdout).into_owned()
     }
 
+    /// `kubectl get <what> -n <namespace> -o jsonpath=<path>`.
+    pub fn jsonpath(&self, minor: Option<u32>, namespace: &str, what: &str, path: &str) -> String {
+        self.ok(
+            minor,
+            &[
+                "get",
+                what,
+                "-n",
+                namespace,
+                "-o",
+                &format!("jsonpath={path}"),
+            ],
+        )
+    }
+
     /// Runs kubectl, expecting failure; returns its stderr.
     pub fn fails(&self, minor: Option<u32>, args: &[&str]) -> String {
         let output = self
