@@ -143,7 +143,8 @@ fn child(envs: &[(&str, &str)]) -> (KillOnDrop, impl Iterator<Item = String> + u
     let (child, lines) = rerun_this_test("child_holds_an_environment", &envs);
     let lines = lines
         .map_while(Result::ok)
-        .filter_map(|line| line.strip_prefix(CHILD_SAYS).map(str::to_owned));
+        // libtest may print `test <name> ... ` on the same line first
+        .filter_map(|line| line.split_once(CHILD_SAYS).map(|(_, said)| said.to_owned()));
     (child, lines)
 }
 
