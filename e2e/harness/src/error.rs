@@ -8,8 +8,9 @@ use std::path::PathBuf;
 pub enum HarnessError {
     /// A program of this workspace has not been built.
     #[error(
-        "{program} not found at {}: run `cargo build -p {package}` (or `cargo test --workspace`, \
-         which builds every binary first), or point E2E_BIN_DIR at the directory holding it",
+        "{program} not found at {}: run `cargo build -p {package}` (or `bash scripts/test`, \
+         which builds every binary of the workspace first), or point E2E_BIN_DIR at the \
+         directory holding it",
         path.display()
     )]
     MissingBinary {
