@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::jobs;
 use crate::plan::PlanOverrides;
 use crate::plan::lint::LintPolicy;
 
@@ -184,6 +185,69 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         write: Option<PathBuf>,
     },
+    /// Run one step of a DatabaseMigration from a step Job's inputs (run inside the operator's
+    /// Jobs).
+    Step {
+        /// Run this script step (it must be the first pending migration).
+        #[arg(long, value_name = "VERSION")]
+        script: Option<String>,
+        /// Otherwise apply at most this many SQL migrations, stopping before a script step.
+        #[arg(long, value_name = "N", default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..))]
+        max_migrations: u32,
+        /// Inputs, report and logs.
+        #[command(flatten)]
+        job: JobArgs,
+    },
+    /// Sync a ConfigSync's rows once from a step Job's inputs (run inside the operator's Jobs).
+    Sync {
+        /// Inputs, report and logs.
+        #[command(flatten)]
+        job: JobArgs,
+    },
+    /// Copy this executable to DEST with mode 0755, for script steps in other images (run
+    /// inside the operator's Jobs).
+    CopySelf {
+        /// Where to put the copy.
+        dest: PathBuf,
+    },
+}
+
+/// Options of the commands step Jobs run (`step`, `sync`).
+#[derive(Debug, Args, Clone)]
+pub struct JobArgs {
+    /// Folder holding each referenced ConfigMap mounted at `<dir>/<name>`.
+    #[arg(long, value_name = "DIR", default_value = jobs::CONFIG_MAPS_DIR)]
+    pub config_maps_dir: PathBuf,
+    /// Where to write the step report (JSON) for the operator.
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "DBMIGRATE_TERMINATION_MESSAGE_PATH",
+        default_value = jobs::DEFAULT_TERMINATION_MESSAGE_PATH
+    )]
+    pub termination_message_path: PathBuf,
+    /// Log line format on stderr.
+    #[arg(long, value_enum, default_value_t = LogFormat::Json)]
+    pub log_format: LogFormat,
+}
+
+/// `--log-format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// One JSON object per line.
+    Json,
+    /// Plain text lines.
+    Text,
+}
+
+impl Command {
+    /// The log format of commands that choose one (the step Job commands).
+    pub fn log_format(&self) -> Option<LogFormat> {
+        match self {
+            Self::Step { job, .. } | Self::Sync { job } => Some(job.log_format),
+            _ => None,
+        }
+    }
 }
 
 /// `--kind` of `new`.

@@ -60,7 +60,7 @@ pub enum CliError {
         /// What differs.
         what: String,
     },
-    /// A file could not be written (`new`).
+    /// A file could not be written (`new`, `copy-self`, a step report).
     #[error("cannot write {path}: {source}")]
     Write {
         /// The file.
@@ -74,6 +74,14 @@ pub enum CliError {
     /// The manifests cannot be run; nothing ran.
     #[error(transparent)]
     Manifest(Box<ManifestError>),
+    /// A step Job's command failed (its report says why).
+    #[error("{message}")]
+    StepFailed {
+        /// The report's failure reason.
+        reason: String,
+        /// What failed.
+        message: String,
+    },
     /// Some resources of a manifest run did not end Ready (their statuses say why).
     #[error("{} of {total} resource(s) not Ready: {}", not_ready.len(), not_ready.join("; "))]
     NotReady {
@@ -109,7 +117,7 @@ impl CliError {
             Self::Write { .. } => "WriteFailed",
             Self::Usage(_) => "Usage",
             Self::Manifest(e) => e.reason(),
-            Self::NotReady { reason, .. } => reason,
+            Self::NotReady { reason, .. } | Self::StepFailed { reason, .. } => reason,
         }
     }
 
@@ -123,6 +131,7 @@ impl CliError {
             Self::Rollback { .. } => EXIT_ROLLBACK,
             Self::Write { .. } | Self::Manifest(_) => EXIT_INVALID,
             Self::NotReady { code, .. } => *code,
+            Self::StepFailed { reason, .. } => reason_exit_code(reason),
         })
     }
 }

@@ -5,10 +5,12 @@ mod commands;
 mod error;
 mod output;
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use tracing_subscriber::EnvFilter;
 
+use args::LogFormat;
 pub use args::{Cli, Command};
 pub use error::CliError;
 
@@ -16,7 +18,7 @@ use self::output::Output;
 
 /// Runs a parsed command line and returns the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
-    init_tracing(cli.global.verbose);
+    init_tracing(cli.global.verbose, cli.command.log_format());
     let output = Output::new(cli.global.output, cli.global.color);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -32,25 +34,32 @@ pub fn run(cli: Cli) -> ExitCode {
         Err(error) => {
             // With -f, a structured run already printed every resource's status (failures
             // included) as one document on stdout; the summary goes to stderr.
-            if matches!(error, CliError::NotReady { .. }) && output.structured() {
-                eprintln!("error: {error}");
-            } else {
-                output.error(error.reason(), &error.to_string());
+            match &error {
+                // Logged and written to the termination message already.
+                CliError::StepFailed { .. } => {}
+                CliError::NotReady { .. } if output.structured() => eprintln!("error: {error}"),
+                _ => output.error(error.reason(), &error.to_string()),
             }
             error.exit_code()
         }
     }
 }
 
-fn init_tracing(verbose: u8) {
-    let default = match verbose {
-        0 => "warn",
-        1 => "dbmigrate=info",
+/// Logs to stderr: warnings by default, info for the step Job commands (which choose a
+/// format), more with -v.
+fn init_tracing(verbose: u8, format: Option<LogFormat>) {
+    let default = match (verbose, format) {
+        (0, None) => "warn",
+        (0 | 1, _) => "dbmigrate=info",
         _ => "dbmigrate=debug",
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        Some(LogFormat::Json) => builder.json().try_init(),
+        _ => builder.try_init(),
+    };
 }

@@ -5,15 +5,13 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 use tracing::{Instrument, info_span};
 
-use super::bundle::ResourceId;
+use super::bundle::{ResourceId, ResourceKind};
+use super::migrate::MigrationRun;
 use super::prepare::{Prepared, Work};
-use super::source::LoadedSource;
-use super::status::{Outcome, migration_status, other_failure, script_failure, sync_status};
+use super::status::{Outcome, migration_status, now, other_failure, sync_status};
 use crate::api::{ConfigSyncStatus, DatabaseMigrationStatus, SyncFailure};
-use crate::engine::{self, EngineError, Progress};
-use crate::plan::lint::{LintPolicy, lint_pending};
+use crate::engine::Progress;
 use crate::plan::{Plan, PlanOverrides};
-use crate::source::Version;
 use crate::sync::{self, SyncRequest};
 
 /// What a run does.
@@ -33,6 +31,47 @@ pub enum ResourceStatus {
     Migration(Box<DatabaseMigrationStatus>),
     /// Of a ConfigSync.
     Sync(Box<ConfigSyncStatus>),
+}
+
+impl ResourceStatus {
+    /// The status of a resource of `kind` that failed before it could run (its inputs or
+    /// spec are unusable): nothing was read from or written to its database.
+    pub fn not_run(
+        kind: ResourceKind,
+        reason: &str,
+        message: &str,
+        generation: Option<i64>,
+    ) -> Self {
+        let outcome = Outcome::Failed {
+            reason: reason.to_owned(),
+            message: message.to_owned(),
+        };
+        match kind {
+            ResourceKind::DatabaseMigration => {
+                let failure = other_failure(reason, message);
+                let unknown = Plan {
+                    entries: Vec::new(),
+                };
+                let status =
+                    migration_status(&unknown, None, &[], Some(failure), &outcome, generation);
+                Self::Migration(Box::new(status))
+            }
+            ResourceKind::ConfigSync => {
+                let failure = SyncFailure {
+                    reason: reason.to_owned(),
+                    message: message.to_owned(),
+                    time: Some(now().0.to_string()),
+                    ..SyncFailure::default()
+                };
+                Self::Sync(Box::new(sync_status(
+                    None,
+                    Some(failure),
+                    &outcome,
+                    generation,
+                )))
+            }
+        }
+    }
 }
 
 /// One resource after the run.
@@ -70,22 +109,10 @@ pub async fn execute(
             message: format!("waiting for {} to be Ready", waiting.join(", ")),
         });
         let result = match &resource.work {
-            Work::Migrate {
-                source,
-                target,
-                policy,
-                allow_non_transactional,
-            } => {
-                let run = MigrationRun {
-                    source,
-                    target: target.as_ref(),
-                    policy,
-                    allow_non_transactional: *allow_non_transactional,
-                    overrides,
-                    mode,
-                };
+            Work::Migrate(work) => {
+                let run = MigrationRun::new(resource, work, overrides);
                 let mut progress = |p: Progress<'_>| on_progress(&resource.id, p);
-                migrate(resource, &run, blocked, &mut progress)
+                migrate(&run, mode, blocked, &mut progress)
                     .instrument(span)
                     .await
             }
@@ -103,124 +130,24 @@ pub async fn execute(
     results
 }
 
-struct MigrationRun<'a> {
-    source: &'a LoadedSource,
-    target: Option<&'a Version>,
-    policy: &'a LintPolicy,
-    allow_non_transactional: bool,
-    overrides: PlanOverrides,
-    mode: Mode,
-}
-
+/// Checks, then (in apply mode) applies everything pending up to `spec.targetVersion`.
 async fn migrate(
-    resource: &Prepared,
     run: &MigrationRun<'_>,
+    mode: Mode,
     blocked: Option<Outcome>,
     on_progress: &mut dyn FnMut(Progress<'_>),
 ) -> ResourceResult {
-    let set = &run.source.set;
-    let finish = |plan: &Plan, findings: &[_], failure, outcome: Outcome| ResourceResult {
-        id: resource.id.clone(),
-        database: resource.url.redacted(),
-        status: ResourceStatus::Migration(Box::new(migration_status(
-            plan,
-            run.target,
-            findings,
-            failure,
-            &outcome,
-            resource.generation,
-        ))),
-        outcome,
-    };
-    // Before a connection there is no history: every migration shows as pending.
-    let unconnected = || Plan::build(set, &[]);
     if let Some(outcome) = blocked {
-        return finish(&unconnected(), &[], None, outcome);
+        return run.unconnected(outcome, None);
     }
-    let connected = async {
-        let mut db = engine::connect(&resource.url, &resource.settings).await?;
-        let history = db.read_history().await?;
-        Ok::<_, EngineError>((db, history))
+    let mut checked = match run.check().await {
+        Ok(checked) => checked,
+        Err(result) => return *result,
     };
-    let (mut db, plan) = match connected.await {
-        Ok((db, history)) => (db, Plan::build(set, &history)),
-        Err(error) => {
-            let failure = other_failure(error.reason(), &error.to_string());
-            return finish(&unconnected(), &[], Some(failure), failed(&error));
-        }
-    };
-    let findings = lint_pending(&plan, set, resource.url.kind(), run.policy, run.target);
-    if let Some(problem) = plan.problems(run.overrides).first() {
-        let message = problem.to_string();
-        let outcome = Outcome::Failed {
-            reason: problem.reason().into(),
-            message: message.clone(),
-        };
-        return finish(
-            &plan,
-            &findings,
-            Some(other_failure(problem.reason(), &message)),
-            outcome,
-        );
+    if mode == Mode::Plan || checked.pending().is_empty() {
+        return checked.finish(checked.outcome(), None);
     }
-    let blocking = findings.iter().filter(|f| f.blocking()).count();
-    if blocking > 0 {
-        let outcome = Outcome::Blocked {
-            reason: "LintBlocked".into(),
-            message: format!(
-                "{blocking} blocking lint finding(s) in pending migrations (see status.lintFindings); fix them or relax spec.lint"
-            ),
-        };
-        return finish(&plan, &findings, None, outcome);
-    }
-    if !run.allow_non_transactional {
-        let non_tx = plan
-            .to_apply(run.target)
-            .filter_map(|e| e.parsed_version().and_then(|v| set.get(v)))
-            .find(|m| !m.transactional());
-        if let Some(migration) = non_tx {
-            let outcome = Outcome::Blocked {
-                reason: "NonTransactionalNotAllowed".into(),
-                message: format!(
-                    "{} is marked no-transaction but spec.allowNonTransactional is false; allow it or make the migration transactional",
-                    migration.up.path.display()
-                ),
-            };
-            return finish(&plan, &findings, None, outcome);
-        }
-    }
-    let pending = plan.to_apply(run.target).count();
-    if run.mode == Mode::Plan || pending == 0 {
-        let outcome = if pending == 0 {
-            Outcome::Ready
-        } else {
-            Outcome::WouldChange
-        };
-        return finish(&plan, &findings, None, outcome);
-    }
-    let result = engine::apply(&mut *db, set, &plan, run.target, on_progress).await;
-    let plan = match db.read_history().await {
-        Ok(history) => Plan::build(set, &history),
-        Err(_) => plan,
-    };
-    match result {
-        Ok(_) => finish(&plan, &findings, None, Outcome::Ready),
-        Err(run_error) => {
-            let failure = match &run_error.error {
-                EngineError::MigrationFailed(failure) => script_failure(failure),
-                error => other_failure(error.reason(), &error.to_string()),
-            };
-            let outcome = failed(&run_error.error);
-            finish(&plan, &findings, Some(failure), outcome)
-        }
-    }
-}
-
-fn failed(error: &EngineError) -> Outcome {
-    Outcome::Failed {
-        reason: error.reason().to_owned(),
-        message: error.to_string(),
-    }
+    checked.apply(run.target(), on_progress).await.0
 }
 
 async fn sync_resource(
@@ -289,6 +216,6 @@ fn sync_failure(error: &sync::SyncError) -> SyncFailure {
         row_key: error.row_key().map(str::to_owned),
         column: error.column().map(str::to_owned),
         message: error.to_string(),
-        time: Some(super::status::now().0.to_string()),
+        time: Some(now().0.to_string()),
     }
 }

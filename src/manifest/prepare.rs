@@ -42,16 +42,7 @@ pub struct Prepared {
 /// The resolved work of a resource.
 pub enum Work {
     /// Apply migrations.
-    Migrate {
-        /// The files.
-        source: LoadedSource,
-        /// `spec.targetVersion`.
-        target: Option<Version>,
-        /// Lint policy (spec + command line).
-        policy: LintPolicy,
-        /// `spec.allowNonTransactional`.
-        allow_non_transactional: bool,
-    },
+    Migrate(MigrateWork),
     /// Sync rows.
     Sync {
         /// The tables.
@@ -59,6 +50,18 @@ pub enum Work {
         /// `spec.suspend`.
         suspended: bool,
     },
+}
+
+/// The resolved work of a DatabaseMigration.
+pub struct MigrateWork {
+    /// The files.
+    pub source: LoadedSource,
+    /// `spec.targetVersion`.
+    pub target: Option<Version>,
+    /// Lint policy (spec + command line).
+    pub policy: LintPolicy,
+    /// `spec.allowNonTransactional`.
+    pub allow_non_transactional: bool,
 }
 
 /// Resolves all resources, in run order (dependencies first).
@@ -90,12 +93,12 @@ pub fn prepare(bundle: &Bundle, defaults: &Defaults) -> Result<Vec<Prepared>, Ma
             policy
                 .validate(url.kind())
                 .map_err(|e| invalid(id, format!("spec.lint: {e}")))?;
-            Ok(Work::Migrate {
+            Ok(Work::Migrate(MigrateWork {
                 source: load_source(migration, id, bundle, url)?,
                 target,
                 policy,
                 allow_non_transactional: spec.allow_non_transactional.unwrap_or(true),
-            })
+            }))
         })?);
     }
     for sync in &bundle.syncs {

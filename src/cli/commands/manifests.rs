@@ -82,7 +82,7 @@ pub async fn repair(
     let prepared = prepare(global, args, &CheckArgs::default())?;
     let chosen: Vec<&Prepared> = prepared
         .iter()
-        .filter(|p| matches!(p.work, Work::Migrate { .. }))
+        .filter(|p| matches!(p.work, Work::Migrate(_)))
         .filter(|p| selection.resource.is_none_or(|name| p.id.name == name))
         .collect();
     if chosen.is_empty() {
@@ -98,11 +98,11 @@ pub async fn repair(
     }
     let mut report = Vec::new();
     for resource in chosen {
-        let Work::Migrate { source, .. } = &resource.work else {
+        let Work::Migrate(work) = &resource.work else {
             continue;
         };
         let mut db = engine::connect(&resource.url, &resource.settings).await?;
-        let plan = Plan::build(&source.set, &db.read_history().await?);
+        let plan = Plan::build(&work.source.set, &db.read_history().await?);
         let changes = super::repair::repair(&mut *db, &plan, selection.mark_applied).await?;
         if changes.is_empty() {
             output.line(&format!("{}: nothing to repair", resource.id));

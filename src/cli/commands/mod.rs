@@ -3,6 +3,7 @@
 mod apply;
 mod crds;
 mod down;
+mod job;
 mod manifests;
 mod new;
 mod repair;
@@ -15,6 +16,7 @@ use super::args::{CheckArgs, Cli, Command, DEFAULT_DATABASE_URL, GlobalArgs};
 use super::error::CliError;
 use super::output::Output;
 use crate::engine::{self, DatabaseUrl, Dialect, EngineSettings, HistoryTable, Progress, Timeouts};
+use crate::jobs::StepAction;
 use crate::manifest::Mode;
 use crate::plan::Plan;
 use crate::source::{MigrationSet, load_dir};
@@ -26,6 +28,19 @@ pub async fn dispatch(cli: &Cli, output: &Output) -> Result<(), CliError> {
     match &cli.command {
         Command::New { name, kind } => new::run(&cli.global.dir, name, *kind, output),
         Command::Crds { write } => crds::run(write.as_deref(), output),
+        Command::CopySelf { dest } => job::copy_self(dest),
+        Command::Step {
+            script,
+            max_migrations,
+            job,
+        } => {
+            let action = StepAction::Migrate {
+                script: script.as_deref(),
+                max_migrations: usize::try_from(*max_migrations).unwrap_or(usize::MAX),
+            };
+            job::run(&cli.global, job, action).await
+        }
+        Command::Sync { job } => job::run(&cli.global, job, StepAction::Sync).await,
         Command::Apply {
             to,
             checks,
@@ -73,7 +88,11 @@ pub async fn dispatch(cli: &Cli, output: &Output) -> Result<(), CliError> {
                     repair::run(&context, mark_applied.as_deref()).await
                 }
                 Command::VerifyRollback => verify::run(&context).await,
-                Command::New { .. } | Command::Crds { .. } => unreachable!("handled above"),
+                Command::New { .. }
+                | Command::Crds { .. }
+                | Command::CopySelf { .. }
+                | Command::Step { .. }
+                | Command::Sync { .. } => unreachable!("handled above"),
             }
         }
     }
