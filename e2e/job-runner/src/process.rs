@@ -111,6 +111,13 @@ fn ensure_target(m: &Mount) -> Result<(), SpawnError> {
     Ok(())
 }
 
+/// `open_tree(2)`: clone the mount tree at the path (not yet in the libc crate for glibc).
+const OPEN_TREE_CLONE: libc::c_uint = 1;
+/// `open_tree(2)`: with the mounts below it.
+const AT_RECURSIVE: libc::c_uint = 0x8000;
+/// `move_mount(2)`: the source is the file descriptor itself.
+const MOVE_MOUNT_F_EMPTY_PATH: libc::c_uint = 4;
+
 fn check(rc: libc::c_int) -> std::io::Result<()> {
     if rc < 0 {
         Err(std::io::Error::last_os_error())
@@ -176,6 +183,7 @@ pub fn spawn(spec: &Spec) -> Result<Running, SpawnError> {
         _ => Vec::new(),
     };
     let workdir = workdir.as_deref().map(cstring).transpose()?;
+    let mut trees: Vec<libc::c_int> = vec![-1; binds.len()];
     let (namespace, ro_root, uid, gid) = (
         spec.namespace,
         p.read_only_root && spec.namespace,
@@ -201,14 +209,26 @@ pub fn spawn(spec: &Spec) -> Result<Running, SpawnError> {
                     libc::MS_REC | libc::MS_PRIVATE,
                     no_data,
                 ))?;
-                for (src, dst, ro) in &binds {
-                    check(libc::mount(
-                        src.as_ptr(),
+                // Every source is cloned before anything is mounted, so a mount over one of
+                // its ancestors (an emptyDir at /tmp while the state directory is under /tmp)
+                // cannot hide a later one.
+                for ((src, _, _), tree) in binds.iter().zip(trees.iter_mut()) {
+                    let flags = OPEN_TREE_CLONE | AT_RECURSIVE | libc::O_CLOEXEC as libc::c_uint;
+                    let fd =
+                        libc::syscall(libc::SYS_open_tree, libc::AT_FDCWD, src.as_ptr(), flags);
+                    *tree = libc::c_int::try_from(fd).unwrap_or(-1);
+                    check(*tree)?;
+                }
+                for ((_, dst, ro), tree) in binds.iter().zip(trees.iter()) {
+                    let moved = libc::syscall(
+                        libc::SYS_move_mount,
+                        *tree,
+                        c"".as_ptr(),
+                        libc::AT_FDCWD,
                         dst.as_ptr(),
-                        null,
-                        libc::MS_BIND | libc::MS_REC,
-                        no_data,
-                    ))?;
+                        MOVE_MOUNT_F_EMPTY_PATH,
+                    );
+                    check(libc::c_int::try_from(moved).unwrap_or(-1))?;
                     if *ro {
                         let flags = libc::MS_REMOUNT | libc::MS_BIND | libc::MS_RDONLY;
                         check(libc::mount(none, dst.as_ptr(), null, flags, no_data))?;
