@@ -181,13 +181,39 @@ async fn status_is_written_with_server_side_apply_and_spec_changes_bump_generati
         .await
         .unwrap();
     assert_eq!(created.metadata.generation, Some(1));
+    let failed = json!({"apiVersion": "dbmigrate.dev/v1alpha1", "kind": "DatabaseMigration",
+        "status": {"phase": "Failed", "failure": {"reason": "MigrationFailed", "message": "x"}}});
+    let operator = PatchParams::apply("dbmigrate-operator").force();
+    migrations
+        .patch_status("m", &operator, &Patch::Apply(&failed))
+        .await
+        .unwrap();
+    // the next apply leaves `failure` out: the field its manager no longer applies goes away
     let status = json!({"apiVersion": "dbmigrate.dev/v1alpha1", "kind": "DatabaseMigration",
         "status": {"phase": "Ready", "applied": 3, "observedGeneration": 1}});
-    let operator = PatchParams::apply("dbmigrate-operator").force();
     let with_status = migrations
         .patch_status("m", &operator, &Patch::Apply(&status))
         .await
         .unwrap();
+    assert!(
+        with_status.status.as_ref().unwrap().failure.is_none(),
+        "{:?}",
+        with_status.status
+    );
+    let managers: Vec<_> = with_status
+        .metadata
+        .managed_fields
+        .iter()
+        .flatten()
+        .map(|m| (m.manager.clone(), m.subresource.clone()))
+        .collect();
+    assert!(
+        managers.contains(&(
+            Some("dbmigrate-operator".to_owned()),
+            Some("status".to_owned())
+        )),
+        "{managers:?}"
+    );
     assert_eq!(with_status.metadata.generation, Some(1));
     assert_eq!(
         serde_json::to_value(&with_status.status).unwrap()["phase"],

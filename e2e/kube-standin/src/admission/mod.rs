@@ -112,8 +112,14 @@ pub fn admit(write: &Write, old: Option<&Value>, mut new: Value) -> Result<Admit
     type_meta(rt, &new)?;
     new = match (write.status, old) {
         (true, Some(old)) => {
+            // a status write changes the status and its field ownership (server-side apply
+            // computed it into the new object), nothing else
             let mut merged = old.clone();
             merged["status"] = new["status"].take();
+            let managed = new["metadata"]["managedFields"].take();
+            if !managed.is_null() {
+                merged["metadata"]["managedFields"] = managed;
+            }
             merged
         }
         _ => new,
