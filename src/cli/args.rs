@@ -204,6 +204,22 @@ pub enum Command {
         #[command(flatten)]
         job: JobArgs,
     },
+    /// Run the Kubernetes operator: reconcile DatabaseMigrations into ordered step Jobs and
+    /// write their status (uses KUBECONFIG, else the in-cluster service account).
+    Operator {
+        /// Watch only this namespace (all namespaces when omitted).
+        #[arg(long, env = "DBMIGRATE_NAMESPACE")]
+        namespace: Option<String>,
+        /// The dbmigrate image of the step Jobs (a resource's spec.runner.image wins).
+        #[arg(long, env = "DBMIGRATE_IMAGE", default_value_t = jobs::JobSettings::default().image)]
+        image: String,
+        /// Retries of a failed step before the resource is Failed (spec.runner.backoffLimit wins).
+        #[arg(long, default_value_t = jobs::JobSettings::default().retry_limit)]
+        retry_limit: u32,
+        /// Log line format on stderr.
+        #[arg(long, value_enum, default_value_t = LogFormat::Json)]
+        log_format: LogFormat,
+    },
     /// Copy this executable to DEST with mode 0755, for script steps in other images (run
     /// inside the operator's Jobs).
     CopySelf {
@@ -245,6 +261,7 @@ impl Command {
     pub fn log_format(&self) -> Option<LogFormat> {
         match self {
             Self::Step { job, .. } | Self::Sync { job } => Some(job.log_format),
+            Self::Operator { log_format, .. } => Some(*log_format),
             _ => None,
         }
     }

@@ -1,4 +1,91 @@
 //! The operator's reconcilers: from a resource and its step Jobs to the next Job and the
 //! status written back. `progress` is the decision core, free of any cluster access.
 
+mod error;
+mod found;
+pub mod migration;
 pub mod progress;
+mod status;
+
+use std::sync::Arc;
+
+use futures_util::StreamExt;
+use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::api::core::v1::ConfigMap;
+use kube::runtime::controller::Controller;
+use kube::runtime::events::{Recorder, Reporter};
+use kube::runtime::reflector::ObjectRef;
+use kube::runtime::watcher;
+use kube::{Api, Client, ResourceExt};
+use tracing::{info, warn};
+
+pub use error::ReconcileError;
+pub use migration::{Context, FIELD_MANAGER, RETRY_ANNOTATION};
+
+use crate::api::DatabaseMigration;
+use crate::jobs::{JobSettings, StepResource};
+
+/// Where and how the operator works.
+#[derive(Debug, Clone)]
+pub struct OperatorOptions {
+    /// Only this namespace (all namespaces when `None`).
+    pub namespace: Option<String>,
+    /// Defaults of the step Jobs.
+    pub settings: JobSettings,
+}
+
+/// Runs the controllers until SIGINT/SIGTERM: DatabaseMigrations, woken by their Jobs and by
+/// the ConfigMaps they reference.
+pub async fn run(client: Client, options: OperatorOptions) {
+    let api = |client: &Client| match &options.namespace {
+        Some(namespace) => (
+            Api::<DatabaseMigration>::namespaced(client.clone(), namespace),
+            Api::<Job>::namespaced(client.clone(), namespace),
+            Api::<ConfigMap>::namespaced(client.clone(), namespace),
+        ),
+        None => (
+            Api::all(client.clone()),
+            Api::all(client.clone()),
+            Api::all(client.clone()),
+        ),
+    };
+    let (migrations, jobs, config_maps) = api(&client);
+    let reporter = Reporter {
+        controller: FIELD_MANAGER.to_owned(),
+        instance: std::env::var("POD_NAME").ok(),
+    };
+    let context = Arc::new(Context {
+        recorder: Recorder::new(client.clone(), reporter),
+        client,
+        settings: options.settings,
+    });
+    let controller = Controller::new(migrations, watcher::Config::default());
+    let store = controller.store();
+    info!(namespace = ?options.namespace, "dbmigrate operator running");
+    controller
+        .owns(
+            jobs,
+            watcher::Config::default().labels("app.kubernetes.io/managed-by=dbmigrate-operator"),
+        )
+        .watches(config_maps, watcher::Config::default(), move |config_map| {
+            let namespace = config_map.namespace();
+            let name = config_map.name_any();
+            store
+                .state()
+                .into_iter()
+                .filter(|dbm| {
+                    dbm.namespace() == namespace && dbm.config_map_names().contains(name.as_str())
+                })
+                .map(|dbm| ObjectRef::from_obj(dbm.as_ref()))
+                .collect::<Vec<_>>()
+        })
+        .shutdown_on_signal()
+        .run(migration::reconcile, migration::error_policy, context)
+        .for_each(|result| async move {
+            if let Err(error) = result {
+                warn!(%error, "reconcile error");
+            }
+        })
+        .await;
+    info!("dbmigrate operator stopped");
+}

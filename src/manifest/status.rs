@@ -23,6 +23,13 @@ pub enum Outcome {
     Ready,
     /// A dry run: this much would change.
     WouldChange,
+    /// The operator's Jobs are applying it (or will retry).
+    Progressing {
+        /// Stable reason (`Applying`, `RetryScheduled`).
+        reason: String,
+        /// What is going on.
+        message: String,
+    },
     /// Waiting on something: a dependency, a policy.
     Blocked {
         /// Stable reason.
@@ -45,6 +52,7 @@ impl Outcome {
         match self {
             Self::Ready => Phase::Ready,
             Self::WouldChange => Phase::Pending,
+            Self::Progressing { .. } => Phase::Progressing,
             Self::Blocked { .. } => Phase::Blocked,
             Self::Failed { .. } => Phase::Failed,
         }
@@ -56,8 +64,9 @@ pub fn now() -> Time {
     Time(k8s_openapi::jiff::Timestamp::now())
 }
 
-/// Sets Ready, Progressing, Failed and Blocked from an outcome.
-fn conditions(
+/// Sets Ready, Progressing, Failed and Blocked from an outcome (transition times move only on
+/// a change of status).
+pub fn set_outcome_conditions(
     conditions: &mut Vec<k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition>,
     outcome: &Outcome,
     ready_reason: &str,
@@ -81,6 +90,12 @@ fn conditions(
             set(ConditionType::Progressing, True, "Pending", ready_message);
             set(ConditionType::Failed, False, "Pending", "");
             set(ConditionType::Blocked, False, "Pending", "");
+        }
+        Outcome::Progressing { reason, message } => {
+            set(ConditionType::Ready, False, reason, message);
+            set(ConditionType::Progressing, True, reason, message);
+            set(ConditionType::Failed, False, reason, "");
+            set(ConditionType::Blocked, False, reason, "");
         }
         Outcome::Blocked { reason, message } => {
             set(ConditionType::Ready, False, reason, message);
@@ -120,7 +135,9 @@ pub fn migration_status(
     let message = match outcome {
         Outcome::Ready => format!("{} applied, up to date", plan.applied_count()),
         Outcome::WouldChange => format!("{pending} to apply"),
-        Outcome::Blocked { message, .. } | Outcome::Failed { message, .. } => first_line(message),
+        Outcome::Progressing { message, .. }
+        | Outcome::Blocked { message, .. }
+        | Outcome::Failed { message, .. } => first_line(message),
     };
     let mut status = DatabaseMigrationStatus {
         observed_generation: generation,
@@ -147,7 +164,7 @@ pub fn migration_status(
         message: Some(message.clone()),
         conditions: Vec::new(),
     };
-    conditions(
+    set_outcome_conditions(
         &mut status.conditions,
         outcome,
         "Applied",
@@ -161,7 +178,8 @@ fn count(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-fn first_line(text: &str) -> String {
+/// The first line of `text`, at most 200 characters (for `status.message`).
+pub fn first_line(text: &str) -> String {
     let line = text.lines().next().unwrap_or_default();
     if line.chars().count() > 200 {
         format!("{}…", line.chars().take(200).collect::<String>())
@@ -230,7 +248,9 @@ pub fn sync_status(
             tables.iter().map(|t| t.desired).sum::<u64>()
         ),
         Outcome::WouldChange => format!("{changes} row changes to write"),
-        Outcome::Blocked { message, .. } | Outcome::Failed { message, .. } => first_line(message),
+        Outcome::Progressing { message, .. }
+        | Outcome::Blocked { message, .. }
+        | Outcome::Failed { message, .. } => first_line(message),
     };
     let mut status = ConfigSyncStatus {
         observed_generation: generation,
@@ -246,7 +266,7 @@ pub fn sync_status(
         message: Some(message.clone()),
         conditions: Vec::new(),
     };
-    conditions(
+    set_outcome_conditions(
         &mut status.conditions,
         outcome,
         "Synced",

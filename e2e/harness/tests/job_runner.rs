@@ -5,119 +5,13 @@
 //! The tests only use kubectl, so with `KUBECONFIG` pointing at a real cluster they check that
 //! cluster's Job controller and kubelet the same way.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+mod support;
+
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use e2e_harness::{Environment, kubectl_versions};
-
-/// An environment and a namespace of its own (unique even when `KUBECONFIG` shares a cluster).
-struct Fixture {
-    env: Environment,
-    namespace: String,
-}
-
-impl Fixture {
-    fn start(test: &str) -> Self {
-        let env = Environment::start().unwrap_or_else(|e| panic!("{e}"));
-        let namespace = format!("jr-{test}-{}", std::process::id());
-        let fixture = Self { env, namespace };
-        fixture.ok(&["create", "namespace", &fixture.namespace]);
-        fixture
-    }
-
-    /// `kubectl` (`minor` None: the one on PATH) in the namespace.
-    fn kubectl(&self, minor: Option<u32>) -> Command {
-        let mut command = match minor {
-            None => self.env.kubectl(),
-            Some(minor) => self.env.kubectl_version(minor),
-        };
-        command.args(["-n", &self.namespace]);
-        command
-    }
-
-    /// Runs `kubectl` (`minor` None: the one on PATH) in the namespace and returns its stdout;
-    /// panics with its output and the environment's logs when it fails.
-    fn run(&self, minor: Option<u32>, args: &[&str], input: Option<&str>) -> String {
-        let mut command = self.kubectl(minor);
-        command
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = command
-            .spawn()
-            .unwrap_or_else(|e| panic!("running {command:?}: {e}"));
-        let mut stdin = child.stdin.take().expect("kubectl's stdin");
-        stdin
-            .write_all(input.unwrap_or_default().as_bytes())
-            .expect("writing kubectl's stdin");
-        drop(stdin);
-        let output = child.wait_with_output().expect("waiting for kubectl");
-        assert!(
-            output.status.success(),
-            "kubectl {args:?} failed ({}):\n{}{}\n{}",
-            output.status,
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr),
-            self.env.logs()
-        );
-        String::from_utf8_lossy(&output.stdout).into_owned()
-    }
-
-    /// Runs `kubectl`, expecting it to fail; returns its stderr.
-    fn fails(&self, minor: Option<u32>, args: &[&str]) -> String {
-        let mut command = self.kubectl(minor);
-        let output = command
-            .args(args)
-            .output()
-            .unwrap_or_else(|e| panic!("running {command:?}: {e}"));
-        assert!(
-            !output.status.success(),
-            "kubectl {args:?} succeeded:\n{}",
-            String::from_utf8_lossy(&output.stdout)
-        );
-        String::from_utf8_lossy(&output.stderr).into_owned()
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        self.run(None, args, None)
-    }
-
-    fn apply(&self, manifest: &str) {
-        self.run(None, &["apply", "-f", "-"], Some(manifest));
-    }
-
-    /// `kubectl get <what> -o jsonpath=<path>`.
-    fn jsonpath(&self, what: &str, path: &str) -> String {
-        self.ok(&["get", what, "-o", &format!("jsonpath={path}")])
-    }
-
-    /// Waits (60 s at most) for `condition` (`condition=Complete`, `jsonpath=…`) of `what`.
-    fn wait(&self, what: &[&str], condition: &str) {
-        let condition = format!("--for={condition}");
-        let mut args = vec!["wait", condition.as_str(), "--timeout=60s"];
-        args.extend(what);
-        self.ok(&args);
-    }
-
-    /// Polls (60 s at most) until `kubectl get <what> -o jsonpath=<path>` prints `expected`.
-    fn eventually(&self, what: &str, path: &str, expected: &str) {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            let got = self.jsonpath(what, path);
-            if got == expected {
-                return;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "{what} {path} is still {got:?}, not {expected:?}\n{}",
-                self.env.logs()
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
+use e2e_harness::kubectl_versions;
+use support::Fixture;
 
 /// A Job of one busybox container running `script` with `sh -c`; `extra` is appended to the
 /// Job's spec (two-space indented YAML).
@@ -142,7 +36,7 @@ spec:
 
 #[test]
 fn a_failing_job_reports_its_exit_code_termination_message_and_logs() {
-    let fixture = Fixture::start("fail");
+    let fixture = Fixture::start("jr-fail");
     for minor in kubectl_versions() {
         let job = format!("fail-1-{minor}");
         fixture.run(
@@ -214,7 +108,7 @@ fn a_failing_job_reports_its_exit_code_termination_message_and_logs() {
 
 #[test]
 fn a_job_sees_its_secret_config_map_and_field_refs_after_its_init_containers() {
-    let fixture = Fixture::start("inputs");
+    let fixture = Fixture::start("jr-inputs");
     fixture.ok(&[
         "create",
         "secret",
@@ -307,7 +201,7 @@ spec:
 
 #[test]
 fn active_deadline_seconds_kills_a_sleeping_pod() {
-    let fixture = Fixture::start("deadline");
+    let fixture = Fixture::start("jr-deadline");
     // a sleep no other test runs, so the process can be looked for afterwards
     let script = "echo sleeping; exec sleep 86321";
     fixture.apply(&shell_job(
@@ -345,7 +239,7 @@ fn active_deadline_seconds_kills_a_sleeping_pod() {
 
 #[test]
 fn backoff_limit_replaces_failed_pods_then_fails_the_job() {
-    let fixture = Fixture::start("backoff");
+    let fixture = Fixture::start("jr-backoff");
     fixture.apply(&shell_job("flaky", "exit 1", "").replace("backoffLimit: 0", "backoffLimit: 1"));
     fixture.wait(&["job/flaky"], "condition=Failed");
     let status = fixture.jsonpath(
@@ -359,7 +253,7 @@ fn backoff_limit_replaces_failed_pods_then_fails_the_job() {
 
 #[test]
 fn a_finished_job_with_a_ttl_is_deleted_with_its_pods() {
-    let fixture = Fixture::start("ttl");
+    let fixture = Fixture::start("jr-ttl");
     fixture.apply(&shell_job(
         "brief",
         "echo done",
@@ -371,7 +265,7 @@ fn a_finished_job_with_a_ttl_is_deleted_with_its_pods() {
 
 #[test]
 fn an_image_the_runner_cannot_run_is_an_image_pull_error_naming_the_config() {
-    let fixture = Fixture::start("image");
+    let fixture = Fixture::start("jr-image");
     if !fixture.env.has_job_runner() {
         return; // a real cluster pulls images; what it cannot pull differs per cluster
     }

@@ -135,7 +135,7 @@ fn as_list(results: &[ResourceResult]) -> serde_json::Value {
 fn tone(outcome: &Outcome) -> Tone {
     match outcome {
         Outcome::Ready => Tone::Good,
-        Outcome::WouldChange | Outcome::Blocked { .. } => Tone::Warn,
+        Outcome::WouldChange | Outcome::Progressing { .. } | Outcome::Blocked { .. } => Tone::Warn,
         Outcome::Failed { .. } => Tone::Bad,
     }
 }

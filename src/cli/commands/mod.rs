@@ -6,6 +6,7 @@ mod down;
 mod job;
 mod manifests;
 mod new;
+mod operator;
 mod repair;
 mod status;
 mod verify;
@@ -29,6 +30,12 @@ pub async fn dispatch(cli: &Cli, output: &Output) -> Result<(), CliError> {
         Command::New { name, kind } => new::run(&cli.global.dir, name, *kind, output),
         Command::Crds { write } => crds::run(write.as_deref(), output),
         Command::CopySelf { dest } => job::copy_self(dest),
+        Command::Operator {
+            namespace,
+            image,
+            retry_limit,
+            ..
+        } => operator::run(namespace.clone(), image, *retry_limit).await,
         Command::Step {
             script,
             max_migrations,
@@ -91,6 +98,7 @@ pub async fn dispatch(cli: &Cli, output: &Output) -> Result<(), CliError> {
                 Command::New { .. }
                 | Command::Crds { .. }
                 | Command::CopySelf { .. }
+                | Command::Operator { .. }
                 | Command::Step { .. }
                 | Command::Sync { .. } => unreachable!("handled above"),
             }

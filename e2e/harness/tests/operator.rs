@@ -1,0 +1,215 @@
+//! `dbmigrate operator` end to end: the real binary as the operator, the real kubectl as the
+//! client, step Jobs run by job-runner (or a real cluster's kubelets) against a real
+//! PostgreSQL. Each test asserts the status, the Events and the database itself.
+
+mod support;
+
+use std::process::{Command, Stdio};
+
+use e2e_harness::os::KillOnDrop;
+use support::Fixture;
+
+/// The image of the step Jobs: job-runner maps `dbmigrate:*` to the freshly built binary.
+const IMAGE: &str = "dbmigrate:e2e";
+
+/// An environment with the CRDs, a namespace, a Secret holding the database URL, and the
+/// operator watching that namespace.
+struct Operator {
+    fixture: Fixture,
+    _process: KillOnDrop,
+}
+
+impl Operator {
+    fn start(test: &str) -> Self {
+        let fixture = Fixture::start(test);
+        let crds = concat!(env!("CARGO_MANIFEST_DIR"), "/../../crds");
+        fixture.ok(&["apply", "-f", crds]);
+        fixture.ok(&[
+            "wait",
+            "--for=condition=Established",
+            "crd/databasemigrations.dbmigrate.dev",
+        ]);
+        let url = format!("--from-literal=url={}", fixture.env.database_url());
+        fixture.ok(&["create", "secret", "generic", "db", &url]);
+        let log = std::fs::File::create(fixture.env.dir().join("operator.log"))
+            .expect("creating the operator's log");
+        let process = Command::new(fixture.env.bin_dir().join("dbmigrate"))
+            .args(["operator", "--image", IMAGE, "--log-format", "text"])
+            .args(["--namespace", &fixture.namespace])
+            .env("KUBECONFIG", fixture.env.kubeconfig())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("starting dbmigrate operator");
+        Self {
+            fixture,
+            _process: KillOnDrop(process),
+        }
+    }
+
+    /// The operator's log, for failure messages.
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.fixture.env.dir().join("operator.log")).unwrap_or_default()
+    }
+
+    /// Waits for `condition` of the DatabaseMigration `name`, showing the operator's log and
+    /// the resource when it does not come.
+    fn wait_for(&self, name: &str, condition: &str) {
+        let dbm = format!("dbm/{name}");
+        let output = self
+            .fixture
+            .kubectl(None)
+            .args(["wait", &format!("--for={condition}"), &dbm, "--timeout=60s"])
+            .output()
+            .expect("running kubectl wait");
+        assert!(
+            output.status.success(),
+            "{dbm} never reached {condition}:\n{}\n{}\n--- operator ---\n{}\n{}",
+            String::from_utf8_lossy(&output.stderr),
+            self.fixture.ok(&["get", &dbm, "-o", "yaml"]),
+            self.log(),
+            self.fixture.env.logs()
+        );
+    }
+
+    /// Runs SQL on the test database and returns the rows, `|`-separated.
+    fn sql(&self, query: &str) -> String {
+        let output = Command::new("psql")
+            .args([self.fixture.env.database_url(), "-AtX", "-c", query])
+            .output()
+            .expect("running psql");
+        assert!(
+            output.status.success(),
+            "psql {query}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).trim().to_owned()
+    }
+}
+
+/// A DatabaseMigration with inline migrations (`name`, `sql`) for the `db` Secret.
+fn migration(name: &str, files: &[(&str, &str)], extra: &str) -> String {
+    let mut text = format!(
+        "apiVersion: dbmigrate.dev/v1alpha1
+kind: DatabaseMigration
+metadata:
+  name: {name}
+spec:
+  database:
+    urlSecretRef: {{name: db, key: url}}
+  historyTable: {name}_history
+{extra}  source:
+    inline:
+"
+    );
+    for (file, sql) in files {
+        text.push_str(&format!("      - name: {file}\n        sql: {sql:?}\n"));
+    }
+    text
+}
+
+#[test]
+fn migrations_are_applied_by_step_jobs_and_reapplying_changes_nothing() {
+    let operator = Operator::start("op-apply");
+    let fixture = &operator.fixture;
+    let files = [
+        (
+            "1_users.sql",
+            "CREATE TABLE apply_users (id serial PRIMARY KEY, name text NOT NULL);",
+        ),
+        (
+            "2_posts.sql",
+            "CREATE TABLE apply_posts (id serial PRIMARY KEY, user_id int REFERENCES apply_users(id));",
+        ),
+        (
+            "3_seed.sql",
+            "INSERT INTO apply_users (name) VALUES ('admin');",
+        ),
+    ];
+    let manifest = migration("forum", &files, "  runner: {maxMigrationsPerJob: 2}\n");
+    fixture.apply(&manifest);
+    operator.wait_for("forum", "condition=Ready");
+    let status = fixture.jsonpath(
+        "dbm/forum",
+        "{.status.phase} {.status.applied} {.status.pending} {.status.currentVersion} {.status.observedGeneration}",
+    );
+    assert_eq!(status, "Ready 3 0 3 1");
+    assert_eq!(operator.sql("SELECT name FROM apply_users"), "admin");
+    assert_eq!(
+        operator.sql("SELECT count(*) FROM forum_history"),
+        "3",
+        "one history row per migration"
+    );
+    // two steps: at most two migrations per Job
+    let jobs = fixture.jsonpath("jobs", "{.items[*].metadata.labels.dbmigrate\\.dev/step}");
+    let mut steps: Vec<&str> = jobs.split_whitespace().collect();
+    steps.sort_unstable();
+    assert_eq!(steps, ["0", "1"], "step Jobs: {jobs}");
+    let table = fixture.ok(&["get", "dbm"]);
+    assert!(
+        table.contains("Ready") && table.contains("3 applied, up to date"),
+        "kubectl get dbm:\n{table}"
+    );
+    let events = fixture.ok(&["describe", "dbm", "forum"]);
+    assert!(
+        events.contains("StepStarted") && events.contains("Applied"),
+        "kubectl describe dbm:\n{events}"
+    );
+    // the same manifest again: no new Job, same status
+    fixture.apply(&manifest);
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let again = fixture.jsonpath("jobs", "{.items[*].metadata.name}");
+    assert_eq!(
+        again.split_whitespace().count(),
+        2,
+        "jobs after re-apply: {again}"
+    );
+    assert_eq!(fixture.jsonpath("dbm/forum", "{.status.phase}"), "Ready");
+}
+
+#[test]
+fn a_failing_migration_fails_with_its_file_and_sqlstate_then_a_fix_applies() {
+    let operator = Operator::start("op-fail");
+    let fixture = &operator.fixture;
+    let good = (
+        "1_tags.sql",
+        "CREATE TABLE fail_tags (id serial PRIMARY KEY);",
+    );
+    let bad = (
+        "2_links.sql",
+        "CREATE TABLE fail_links (id int REFERENCES fail_nothing(id));",
+    );
+    let no_retries = "  runner: {backoffLimit: 0}\n";
+    fixture.apply(&migration("links", &[good, bad], no_retries));
+    operator.wait_for("links", "condition=Failed");
+    let failure = fixture.jsonpath(
+        "dbm/links",
+        "{.status.phase} {.status.failure.reason} {.status.failure.file} {.status.failure.sqlstate} {.status.applied}",
+    );
+    assert_eq!(failure, "Failed MigrationFailed 2_links.sql 42P01 1");
+    let message = fixture.jsonpath("dbm/links", "{.status.failure.message}");
+    assert!(message.contains("fail_nothing"), "{message}");
+    assert_eq!(
+        operator.sql("SELECT to_regclass('fail_links') IS NULL"),
+        "t"
+    );
+    let events = fixture.ok(&["describe", "dbm", "links"]);
+    assert!(events.contains("MigrationFailed"), "{events}");
+
+    let fixed = (
+        "2_links.sql",
+        "CREATE TABLE fail_links (id int REFERENCES fail_tags(id));",
+    );
+    // an applied migration is never edited; the failed one was not applied, so it may change
+    fixture.apply(&migration("links", &[good, fixed], no_retries));
+    operator.wait_for("links", "condition=Ready");
+    assert_eq!(
+        fixture.jsonpath("dbm/links", "{.status.applied} {.status.failure}"),
+        "2 "
+    );
+    assert_eq!(
+        operator.sql("SELECT to_regclass('fail_links') IS NOT NULL"),
+        "t"
+    );
+}
