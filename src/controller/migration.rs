@@ -7,11 +7,13 @@ use std::time::Duration;
 
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{ConfigMap, ObjectReference};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
 use k8s_openapi::jiff::Timestamp;
 use kube::api::{Patch, PatchParams, PostParams};
 use kube::runtime::controller::Action;
 use kube::runtime::events::{Event, EventType, Recorder};
 use kube::{Api, Client, Resource, ResourceExt};
+use serde::de::DeserializeOwned;
 use serde_json::json;
 use tracing::{info, warn};
 
@@ -313,44 +315,23 @@ async fn unready_dependency(
     let own_namespace = dbm.namespace().unwrap_or_default();
     for dependency in &dbm.spec.depends_on {
         let namespace = dependency.namespace.as_deref().unwrap_or(&own_namespace);
-        let failed = |source| ReconcileError::Kube {
-            resource: format!("DatabaseMigration {own_namespace}/{}", dbm.name_any()),
-            action: "reading a dependency",
-            source,
-        };
+        let name = dependency.name.as_str();
         let (kind, state) = match dependency.kind {
             DependencyKind::DatabaseMigration => (
                 "DatabaseMigration",
-                Api::<DatabaseMigration>::namespaced(client.clone(), namespace)
-                    .get_opt(&dependency.name)
-                    .await
-                    .map_err(failed)?
-                    .map(|d| {
-                        readiness(
-                            d.metadata.generation,
-                            d.status
-                                .as_ref()
-                                .map(|s| (&s.conditions, s.observed_generation, &s.message)),
-                        )
-                    }),
+                readiness_of::<DatabaseMigration>(client, namespace, name).await,
             ),
             DependencyKind::ConfigSync => (
                 "ConfigSync",
-                Api::<ConfigSync>::namespaced(client.clone(), namespace)
-                    .get_opt(&dependency.name)
-                    .await
-                    .map_err(failed)?
-                    .map(|d| {
-                        readiness(
-                            d.metadata.generation,
-                            d.status
-                                .as_ref()
-                                .map(|s| (&s.conditions, s.observed_generation, &s.message)),
-                        )
-                    }),
+                readiness_of::<ConfigSync>(client, namespace, name).await,
             ),
         };
-        let subject = format!("{kind} {namespace}/{}", dependency.name);
+        let state = state.map_err(|source| ReconcileError::Kube {
+            resource: format!("DatabaseMigration {own_namespace}/{}", dbm.name_any()),
+            action: "reading a dependency",
+            source,
+        })?;
+        let subject = format!("{kind} {namespace}/{name}");
         match state {
             None => return Ok(Some(format!("waits for {subject}, which does not exist"))),
             Some(Err(why)) => return Ok(Some(format!("waits for {subject} ({why})"))),
@@ -360,21 +341,50 @@ async fn unready_dependency(
     Ok(None)
 }
 
-type StatusView<'a> = (
-    &'a Vec<k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition>,
-    Option<i64>,
-    &'a Option<String>,
-);
+/// A resource whose status says whether it is Ready.
+trait Readiness:
+    Resource<DynamicType = (), Scope = k8s_openapi::NamespaceResourceScope>
+    + Clone
+    + DeserializeOwned
+    + std::fmt::Debug
+{
+    /// `(conditions, observedGeneration, message)` of its status, if it has one.
+    fn status_view(&self) -> Option<(&[Condition], Option<i64>, Option<&str>)>;
+}
 
-fn readiness(generation: Option<i64>, status: Option<StatusView<'_>>) -> Result<(), String> {
-    match status {
-        Some((conditions, observed, _)) if is_ready(conditions, observed, generation) => Ok(()),
-        Some((_, _, message)) => Err(format!(
-            "not Ready: {}",
-            message.as_deref().unwrap_or("no status yet")
-        )),
-        None => Err("not Ready: no status yet".to_owned()),
+impl Readiness for DatabaseMigration {
+    fn status_view(&self) -> Option<(&[Condition], Option<i64>, Option<&str>)> {
+        let s = self.status.as_ref()?;
+        Some((&s.conditions, s.observed_generation, s.message.as_deref()))
     }
+}
+
+impl Readiness for ConfigSync {
+    fn status_view(&self) -> Option<(&[Condition], Option<i64>, Option<&str>)> {
+        let s = self.status.as_ref()?;
+        Some((&s.conditions, s.observed_generation, s.message.as_deref()))
+    }
+}
+
+/// `None` when the resource does not exist, else whether it is Ready (or why not).
+async fn readiness_of<K: Readiness>(
+    client: &Client,
+    namespace: &str,
+    name: &str,
+) -> Result<Option<Result<(), String>>, kube::Error> {
+    let found = Api::<K>::namespaced(client.clone(), namespace)
+        .get_opt(name)
+        .await?;
+    Ok(found.map(|resource| {
+        let generation = resource.meta().generation;
+        match resource.status_view() {
+            Some((conditions, observed, _)) if is_ready(conditions, observed, generation) => Ok(()),
+            Some((_, _, message)) => {
+                Err(format!("not Ready: {}", message.unwrap_or("no status yet")))
+            }
+            None => Err("not Ready: no status yet".to_owned()),
+        }
+    }))
 }
 
 /// Creates the Job; one that exists already (a reconcile raced this one) is fine.

@@ -213,3 +213,48 @@ fn a_failing_migration_fails_with_its_file_and_sqlstate_then_a_fix_applies() {
         "t"
     );
 }
+
+#[test]
+fn a_migration_waits_blocked_until_its_dependency_is_ready() {
+    let operator = Operator::start("op-deps");
+    let fixture = &operator.fixture;
+    let schema = (
+        "1_themes.sql",
+        "CREATE TABLE deps_themes (slug text PRIMARY KEY);",
+    );
+    let broken = (
+        "1_themes.sql",
+        "CREATE TABLE deps_themes (slug text PRIMARY KEY, x nosuchtype);",
+    );
+    let no_retries = "  runner: {backoffLimit: 0}\n";
+    fixture.apply(&migration("schema", &[broken], no_retries));
+    let data = (
+        "1_default_theme.sql",
+        "INSERT INTO deps_themes VALUES ('default');",
+    );
+    let depends = "  dependsOn:\n  - {kind: DatabaseMigration, name: schema}\n";
+    fixture.apply(&migration("data", &[data], depends));
+    operator.wait_for("data", "condition=Blocked");
+    let blocked = fixture.jsonpath(
+        "dbm/data",
+        "{.status.conditions[?(@.type==\"Blocked\")].reason}",
+    );
+    assert_eq!(blocked, "DependencyNotReady");
+    let message = fixture.jsonpath("dbm/data", "{.status.message}");
+    assert!(
+        message.contains("DatabaseMigration") && message.contains("/schema"),
+        "{message}"
+    );
+    assert_eq!(
+        fixture.jsonpath(
+            "jobs",
+            "{.items[*].metadata.labels.dbmigrate\\.dev/resource}"
+        ),
+        "schema"
+    );
+
+    fixture.apply(&migration("schema", &[schema], no_retries));
+    operator.wait_for("schema", "condition=Ready");
+    operator.wait_for("data", "condition=Ready");
+    assert_eq!(operator.sql("SELECT slug FROM deps_themes"), "default");
+}
