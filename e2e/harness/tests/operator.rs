@@ -16,7 +16,7 @@ const IMAGE: &str = "dbmigrate:e2e";
 /// operator watching that namespace.
 struct Operator {
     fixture: Fixture,
-    _process: KillOnDrop,
+    process: KillOnDrop,
 }
 
 impl Operator {
@@ -31,21 +31,17 @@ impl Operator {
         ]);
         let url = format!("--from-literal=url={}", fixture.env.database_url());
         fixture.ok(&["create", "secret", "generic", "db", &url]);
-        let log = std::fs::File::create(fixture.env.dir().join("operator.log"))
-            .expect("creating the operator's log");
-        let process = Command::new(fixture.env.bin_dir().join("dbmigrate"))
-            .args(["operator", "--image", IMAGE, "--log-format", "text"])
-            .args(["--namespace", &fixture.namespace])
-            .env("KUBECONFIG", fixture.env.kubeconfig())
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .expect("starting dbmigrate operator");
+        let process = start_operator(&fixture);
         Self {
             fixture,
-            _process: KillOnDrop(process),
+            process,
         }
+    }
+
+    /// Stops the operator (SIGKILL) and starts a new one.
+    fn restart(&mut self) {
+        self.process.kill();
+        self.process = start_operator(&self.fixture);
     }
 
     /// The operator's log, for failure messages.
@@ -86,6 +82,25 @@ impl Operator {
         );
         String::from_utf8_lossy(&output.stdout).trim().to_owned()
     }
+}
+
+/// Starts `dbmigrate operator` for the fixture's namespace, appending to `operator.log`.
+fn start_operator(fixture: &Fixture) -> KillOnDrop {
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(fixture.env.dir().join("operator.log"))
+        .expect("opening the operator's log");
+    let process = Command::new(fixture.env.bin_dir().join("dbmigrate"))
+        .args(["operator", "--image", IMAGE, "--log-format", "text"])
+        .args(["--namespace", &fixture.namespace])
+        .env("KUBECONFIG", fixture.env.kubeconfig())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .expect("starting dbmigrate operator");
+    KillOnDrop(process)
 }
 
 /// A DatabaseMigration with inline migrations (`name`, `sql`) for the `db` Secret.
@@ -257,4 +272,37 @@ fn a_migration_waits_blocked_until_its_dependency_is_ready() {
     operator.wait_for("schema", "condition=Ready");
     operator.wait_for("data", "condition=Ready");
     assert_eq!(operator.sql("SELECT slug FROM deps_themes"), "default");
+}
+
+#[test]
+fn an_operator_killed_mid_step_resumes_after_restart_and_applies_nothing_twice() {
+    let mut operator = Operator::start("op-restart");
+    let files = [
+        (
+            "1_slow.sql",
+            "CREATE TABLE restart_a (id int); SELECT pg_sleep(3);",
+        ),
+        ("2_b.sql", "CREATE TABLE restart_b (id int);"),
+        ("3_c.sql", "INSERT INTO restart_a VALUES (1);"),
+    ];
+    let one_per_job = "  runner: {maxMigrationsPerJob: 1}\n";
+    operator
+        .fixture
+        .apply(&migration("resume", &files, one_per_job));
+    // the first step runs (pg_sleep); the operator dies meanwhile
+    operator.fixture.eventually(
+        "jobs",
+        "{.items[*].metadata.labels.dbmigrate\\.dev/step}",
+        "0",
+    );
+    operator.restart();
+    operator.wait_for("resume", "condition=Ready");
+    assert_eq!(operator.sql("SELECT count(*) FROM resume_history"), "3");
+    assert_eq!(operator.sql("SELECT count(*) FROM restart_a"), "1");
+    let steps = operator
+        .fixture
+        .jsonpath("jobs", "{.items[*].metadata.labels.dbmigrate\\.dev/step}");
+    let mut steps: Vec<&str> = steps.split_whitespace().collect();
+    steps.sort_unstable();
+    assert_eq!(steps, ["0", "1", "2"], "one Job per step, none twice");
 }
