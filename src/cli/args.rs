@@ -216,6 +216,13 @@ pub enum Command {
         /// Retries of a failed step before the resource is Failed (spec.runner.backoffLimit wins).
         #[arg(long, default_value_t = jobs::JobSettings::default().retry_limit)]
         retry_limit: u32,
+        /// Take part in leader election, so that of several replicas only one acts.
+        #[arg(long, default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
+        leader_election: bool,
+        /// Namespace of the leader election Lease (default: POD_NAMESPACE, else --namespace,
+        /// else `default`).
+        #[arg(long, env = "POD_NAMESPACE")]
+        lease_namespace: Option<String>,
         /// Log line format on stderr.
         #[arg(long, value_enum, default_value_t = LogFormat::Json)]
         log_format: LogFormat,

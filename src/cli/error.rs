@@ -20,6 +20,8 @@ pub const EXIT_LINT: u8 = 4;
 pub const EXIT_DATABASE: u8 = 5;
 /// Exit code: verify-rollback found a down script that does not restore the schema.
 pub const EXIT_ROLLBACK: u8 = 6;
+/// `operator`: leader election failed, or another replica took the leadership.
+pub const EXIT_OPERATOR: u8 = 7;
 
 /// Why a command failed.
 #[derive(Debug, thiserror::Error)]
@@ -71,6 +73,9 @@ pub enum CliError {
     /// A usage error found after parsing.
     #[error("{0}")]
     Usage(String),
+    /// The operator stopped (leader election failed or leadership was lost).
+    #[error(transparent)]
+    Operator(Box<crate::controller::OperatorError>),
     /// The manifests cannot be run; nothing ran.
     #[error(transparent)]
     Manifest(Box<ManifestError>),
@@ -116,6 +121,10 @@ impl CliError {
             Self::Rollback { .. } => "RollbackMismatch",
             Self::Write { .. } => "WriteFailed",
             Self::Usage(_) => "Usage",
+            Self::Operator(e) => match e.as_ref() {
+                crate::controller::OperatorError::Leader(_) => "LeaderElectionFailed",
+                crate::controller::OperatorError::LostLeadership(_) => "LostLeadership",
+            },
             Self::Manifest(e) => e.reason(),
             Self::NotReady { reason, .. } | Self::StepFailed { reason, .. } => reason,
         }
@@ -129,6 +138,7 @@ impl CliError {
             Self::LintBlocked { .. } => EXIT_LINT,
             Self::LintPolicy(_) | Self::Version(_) | Self::Usage(_) => EXIT_USAGE,
             Self::Rollback { .. } => EXIT_ROLLBACK,
+            Self::Operator(_) => EXIT_OPERATOR,
             Self::Write { .. } | Self::Manifest(_) => EXIT_INVALID,
             Self::NotReady { code, .. } => *code,
             Self::StepFailed { reason, .. } => reason_exit_code(reason),

@@ -3,6 +3,7 @@
 
 mod error;
 mod found;
+pub mod leader;
 pub mod migration;
 pub mod progress;
 mod status;
@@ -32,11 +33,39 @@ pub struct OperatorOptions {
     pub namespace: Option<String>,
     /// Defaults of the step Jobs.
     pub settings: JobSettings,
+    /// Take part in leader election (the Lease's namespace and this replica's identity).
+    pub leader_election: Option<LeaderElection>,
 }
 
-/// Runs the controllers until SIGINT/SIGTERM: DatabaseMigrations, woken by their Jobs and by
-/// the ConfigMaps they reference.
-pub async fn run(client: Client, options: OperatorOptions) {
+/// Where the replicas' Lease is and who this replica is.
+#[derive(Debug, Clone)]
+pub struct LeaderElection {
+    /// The Lease's namespace.
+    pub namespace: String,
+    /// This replica's identity (its pod name in a cluster).
+    pub identity: String,
+}
+
+/// Why the operator stopped other than by a signal.
+#[derive(Debug, thiserror::Error)]
+pub enum OperatorError {
+    /// Leader election could not run.
+    #[error(transparent)]
+    Leader(#[from] leader::LeaderError),
+    /// Another replica took the Lease: this one stops (to be restarted as a follower).
+    #[error("lost the leadership of Lease {0}; stopping so that only the new leader acts")]
+    LostLeadership(String),
+}
+
+/// Runs the controllers until SIGINT/SIGTERM (or, with leader election, until the Lease is
+/// lost): DatabaseMigrations, woken by their Jobs and by the ConfigMaps they reference.
+pub async fn run(client: Client, options: OperatorOptions) -> Result<(), OperatorError> {
+    let leadership = match &options.leader_election {
+        Some(election) => {
+            Some(leader::acquire(client.clone(), &election.namespace, &election.identity).await?)
+        }
+        None => None,
+    };
     let api = |client: &Client| match &options.namespace {
         Some(namespace) => (
             Api::<DatabaseMigration>::namespaced(client.clone(), namespace),
@@ -62,7 +91,7 @@ pub async fn run(client: Client, options: OperatorOptions) {
     let controller = Controller::new(migrations, watcher::Config::default());
     let store = controller.store();
     info!(namespace = ?options.namespace, "dbmigrate operator running");
-    controller
+    let reconciling = controller
         .owns(
             jobs,
             watcher::Config::default().labels("app.kubernetes.io/managed-by=dbmigrate-operator"),
@@ -85,7 +114,19 @@ pub async fn run(client: Client, options: OperatorOptions) {
             if let Err(error) = result {
                 warn!(%error, "reconcile error");
             }
-        })
-        .await;
+        });
+    match leadership {
+        None => reconciling.await,
+        Some(leadership) => {
+            tokio::select! {
+                () = reconciling => {}
+                () = leadership.lost() => {
+                    let lease = options.leader_election.map(|e| format!("{}/{}", e.namespace, leader::LEASE_NAME));
+                    return Err(OperatorError::LostLeadership(lease.unwrap_or_default()));
+                }
+            }
+        }
+    }
     info!("dbmigrate operator stopped");
+    Ok(())
 }

@@ -32,10 +32,7 @@ impl Operator {
         let url = format!("--from-literal=url={}", fixture.env.database_url());
         fixture.ok(&["create", "secret", "generic", "db", &url]);
         let process = start_operator(&fixture);
-        Self {
-            fixture,
-            process,
-        }
+        Self { fixture, process }
     }
 
     /// Stops the operator (SIGKILL) and starts a new one.
@@ -86,10 +83,15 @@ impl Operator {
 
 /// Starts `dbmigrate operator` for the fixture's namespace, appending to `operator.log`.
 fn start_operator(fixture: &Fixture) -> KillOnDrop {
+    start_operator_logging_to(fixture, "operator.log")
+}
+
+/// Starts `dbmigrate operator` for the fixture's namespace, appending to `log` in its dir.
+fn start_operator_logging_to(fixture: &Fixture, log: &str) -> KillOnDrop {
     let log = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
-        .open(fixture.env.dir().join("operator.log"))
+        .open(fixture.env.dir().join(log))
         .expect("opening the operator's log");
     let process = Command::new(fixture.env.bin_dir().join("dbmigrate"))
         .args(["operator", "--image", IMAGE, "--log-format", "text"])
@@ -305,4 +307,38 @@ fn an_operator_killed_mid_step_resumes_after_restart_and_applies_nothing_twice()
     let mut steps: Vec<&str> = steps.split_whitespace().collect();
     steps.sort_unstable();
     assert_eq!(steps, ["0", "1", "2"], "one Job per step, none twice");
+}
+
+#[test]
+fn of_two_operators_only_the_leader_creates_jobs_and_the_other_takes_over() {
+    let mut operator = Operator::start("op-leader");
+    let mut second = start_operator_logging_to(&operator.fixture, "operator-2.log");
+    let read = |name: &str| {
+        std::fs::read_to_string(operator.fixture.env.dir().join(name)).unwrap_or_default()
+    };
+    let files = [("1_a.sql", "CREATE TABLE leader_a (id int);")];
+    operator.fixture.apply(&migration("first", &files, ""));
+    operator.wait_for("first", "condition=Ready");
+    let (one, two) = (read("operator.log"), read("operator-2.log"));
+    let acted = |log: &str| log.contains("SQL migrations in Job");
+    assert!(
+        acted(&one) != acted(&two),
+        "exactly one operator creates Jobs:\n--- 1 ---\n{one}\n--- 2 ---\n{two}"
+    );
+    // the leader dies; the other takes the Lease once it expires (15 s) and carries on
+    let follower_log = if acted(&one) {
+        operator.process.kill();
+        "operator-2.log"
+    } else {
+        second.kill();
+        "operator.log"
+    };
+    let more = [files[0], ("2_b.sql", "CREATE TABLE leader_b (id int);")];
+    operator.fixture.apply(&migration("first", &more, ""));
+    operator.wait_for("first", "jsonpath={.status.applied}=2");
+    assert!(acted(&read(follower_log)), "{}", read(follower_log));
+    assert_eq!(
+        operator.sql("SELECT to_regclass('leader_b') IS NOT NULL"),
+        "t"
+    );
 }

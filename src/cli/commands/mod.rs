@@ -34,8 +34,18 @@ pub async fn dispatch(cli: &Cli, output: &Output) -> Result<(), CliError> {
             namespace,
             image,
             retry_limit,
+            leader_election,
+            lease_namespace,
             ..
-        } => operator::run(namespace.clone(), image, *retry_limit).await,
+        } => {
+            let lease_namespace = (*leader_election).then(|| {
+                lease_namespace
+                    .clone()
+                    .or_else(|| namespace.clone())
+                    .unwrap_or_else(|| "default".to_owned())
+            });
+            operator::run(namespace.clone(), image, *retry_limit, lease_namespace).await
+        }
         Command::Step {
             script,
             max_migrations,

@@ -1,11 +1,17 @@
-//! `dbmigrate operator`: the controllers, until SIGINT/SIGTERM.
+//! `dbmigrate operator`: the controllers, until SIGINT/SIGTERM or the loss of leadership.
 
 use crate::cli::error::CliError;
-use crate::controller::{self, OperatorOptions};
+use crate::controller::{self, LeaderElection, OperatorOptions};
 use crate::jobs::JobSettings;
 
-/// Connects to the cluster (KUBECONFIG, else in-cluster) and runs the controllers.
-pub async fn run(namespace: Option<String>, image: &str, retry_limit: u32) -> Result<(), CliError> {
+/// Connects to the cluster (KUBECONFIG, else in-cluster) and runs the controllers; with
+/// `lease_namespace`, only while this replica holds the leader election Lease there.
+pub async fn run(
+    namespace: Option<String>,
+    image: &str,
+    retry_limit: u32,
+    lease_namespace: Option<String>,
+) -> Result<(), CliError> {
     let client = kube::Client::try_default().await.map_err(|e| {
         CliError::Usage(format!(
             "cannot reach a Kubernetes API server: {e} (set KUBECONFIG, or run in a pod with a \
@@ -17,13 +23,24 @@ pub async fn run(namespace: Option<String>, image: &str, retry_limit: u32) -> Re
         retry_limit,
         ..JobSettings::default()
     };
-    controller::run(
-        client,
-        OperatorOptions {
-            namespace,
-            settings,
-        },
-    )
-    .await;
-    Ok(())
+    let leader_election = lease_namespace.map(|namespace| LeaderElection {
+        namespace,
+        identity: identity(),
+    });
+    let options = OperatorOptions {
+        namespace,
+        settings,
+        leader_election,
+    };
+    controller::run(client, options)
+        .await
+        .map_err(|e| CliError::Operator(Box::new(e)))
+}
+
+/// This replica's name in the Lease: its pod (POD_NAME, HOSTNAME) and process id.
+fn identity() -> String {
+    let host = std::env::var("POD_NAME")
+        .or_else(|_| std::env::var("HOSTNAME"))
+        .unwrap_or_else(|_| "dbmigrate".to_owned());
+    format!("{host}-{}", std::process::id())
 }
