@@ -9,5 +9,6 @@ pub mod engine;
 pub mod jobs;
 pub mod manifest;
 pub mod plan;
+pub mod server;
 pub mod source;
 pub mod sync;

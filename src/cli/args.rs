@@ -223,6 +223,9 @@ pub enum Command {
         /// else `default`).
         #[arg(long, env = "POD_NAMESPACE")]
         lease_namespace: Option<String>,
+        /// Address of /healthz, /readyz and /metrics (`off` for none).
+        #[arg(long, default_value = "0.0.0.0:8080", value_name = "ADDRESS|off")]
+        http_address: String,
         /// Log line format on stderr.
         #[arg(long, value_enum, default_value_t = LogFormat::Json)]
         log_format: LogFormat,

@@ -124,6 +124,8 @@ impl CliError {
             Self::Operator(e) => match e.as_ref() {
                 crate::controller::OperatorError::Leader(_) => "LeaderElectionFailed",
                 crate::controller::OperatorError::LostLeadership(_) => "LostLeadership",
+                crate::controller::OperatorError::Serve(_) => "HttpPortUnavailable",
+                crate::controller::OperatorError::ApiServer(_) => "ApiServerUnreachable",
             },
             Self::Manifest(e) => e.reason(),
             Self::NotReady { reason, .. } | Self::StepFailed { reason, .. } => reason,

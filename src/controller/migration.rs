@@ -30,6 +30,8 @@ use crate::jobs::{
     sql_step_job,
 };
 use crate::manifest::{Outcome, first_line};
+use crate::server::Health;
+use crate::server::metrics::{FailureLabels, ResourceLabels};
 
 /// Annotation whose new value re-runs a resource that failed for good (any value change).
 pub const RETRY_ANNOTATION: &str = "dbmigrate.dev/retry";
@@ -51,7 +53,11 @@ pub struct Context {
     pub settings: JobSettings,
     /// Publishes Events.
     pub recorder: Recorder,
+    /// Readiness and metrics.
+    pub health: Arc<Health>,
 }
+
+const KIND: &str = "DatabaseMigration";
 
 /// Brings one DatabaseMigration a step further.
 pub async fn reconcile(
@@ -83,6 +89,7 @@ pub async fn reconcile(
                     "ConfigMap {namespace}/{config_map} (spec.source.configMaps) does not exist: \
                      create it, e.g. with kustomize's configMapGenerator over the migrations folder"
                 );
+                ctx.health.metrics.reconciled(KIND, "blocked");
                 write(&dbm, &ctx, blocked(&dbm, "ConfigMapNotFound", message)).await?;
                 return Ok(Action::await_change());
             }
@@ -111,12 +118,24 @@ pub async fn reconcile(
         now,
     );
     let report = latest_report(&found);
+    let result = match &decision {
+        Decision::Create(_) => None, // counted below, as create or as blocked
+        Decision::Wait => Some("wait"),
+        Decision::Retry { .. } => Some("retry"),
+        Decision::Ready(_) => Some("ready"),
+        Decision::Failed { .. } => Some("failed"),
+    };
+    if let Some(result) = result {
+        ctx.health.metrics.reconciled(KIND, result);
+    }
     match decision {
         Decision::Create(step) => {
             if let Some(message) = unready_dependency(&dbm, &ctx.client).await? {
+                ctx.health.metrics.reconciled(KIND, "blocked");
                 write(&dbm, &ctx, blocked(&dbm, "DependencyNotReady", message)).await?;
                 return Ok(Action::requeue(DEPENDENCY_RECHECK));
             }
+            ctx.health.metrics.reconciled(KIND, "create");
             let run = StepRun {
                 input_hash: &hash,
                 step: step.ordinal,
@@ -144,6 +163,14 @@ pub async fn reconcile(
                 step.attempt
             );
             info!(job = %job_name, "{message}");
+            ctx.health
+                .metrics
+                .steps_started
+                .get_or_create(&labels(&dbm))
+                .inc();
+            if step.attempt > 1 {
+                count_failure(&ctx, report);
+            }
             // the Job as the related object: each step is an Event of its own, not a repeat
             let related = Some(job.object_ref(&()));
             publish(
@@ -224,6 +251,14 @@ pub async fn reconcile(
                 dbm.metadata.generation,
             );
             if dbm.status.as_ref().map(|s| s.phase) != Some(Phase::Failed) {
+                ctx.health
+                    .metrics
+                    .step_failures
+                    .get_or_create(&FailureLabels {
+                        kind: KIND.to_owned(),
+                        reason: reason.clone(),
+                    })
+                    .inc();
                 warn!(%reason, "{text}");
                 publish(&ctx, &dbm, EventType::Warning, &reason, &text, None).await;
             }
@@ -237,10 +272,36 @@ pub async fn reconcile(
 pub fn error_policy(
     dbm: Arc<DatabaseMigration>,
     error: &ReconcileError,
-    _ctx: Arc<Context>,
+    ctx: Arc<Context>,
 ) -> Action {
+    ctx.health.metrics.reconciled(KIND, "error");
     warn!(resource = %dbm.name_any(), error = %error, "reconcile failed; retrying in 30s");
     Action::requeue(Duration::from_secs(30))
+}
+
+/// The metric labels of a resource.
+fn labels(dbm: &DatabaseMigration) -> ResourceLabels {
+    ResourceLabels {
+        kind: KIND.to_owned(),
+        namespace: dbm.namespace().unwrap_or_default(),
+        name: dbm.name_any(),
+    }
+}
+
+/// Counts the failed attempt a retry replaces, by the reason its report gives.
+fn count_failure(ctx: &Context, report: Option<&StepReport>) {
+    let reason = report
+        .and_then(|r| r.migration.as_ref())
+        .and_then(|s| s.failure.as_ref())
+        .map_or_else(|| "StepFailed".to_owned(), |f| f.reason.clone());
+    ctx.health
+        .metrics
+        .step_failures
+        .get_or_create(&FailureLabels {
+            kind: KIND.to_owned(),
+            reason,
+        })
+        .inc();
 }
 
 /// The report of the newest step Job that wrote one.
@@ -405,6 +466,11 @@ async fn write(
     ctx: &Context,
     status: DatabaseMigrationStatus,
 ) -> Result<(), ReconcileError> {
+    ctx.health
+        .metrics
+        .pending_migrations
+        .get_or_create(&labels(dbm))
+        .set(i64::from(status.pending));
     if dbm.status.as_ref() == Some(&status) {
         return Ok(());
     }
@@ -422,7 +488,7 @@ async fn write(
         )
         .await
         .map_err(|source| ReconcileError::Kube {
-            resource: format!("DatabaseMigration {namespace}/{}", dbm.name_any()),
+            resource: format!("{KIND} {namespace}/{}", dbm.name_any()),
             action: "writing its status",
             source,
         })?;

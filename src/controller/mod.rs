@@ -8,7 +8,9 @@ pub mod migration;
 pub mod progress;
 mod status;
 
+use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use futures_util::StreamExt;
 use k8s_openapi::api::batch::v1::Job;
@@ -25,6 +27,7 @@ pub use migration::{Context, FIELD_MANAGER, RETRY_ANNOTATION};
 
 use crate::api::DatabaseMigration;
 use crate::jobs::{JobSettings, StepResource};
+use crate::server::{self, Health, ServeError};
 
 /// Where and how the operator works.
 #[derive(Debug, Clone)]
@@ -35,6 +38,8 @@ pub struct OperatorOptions {
     pub settings: JobSettings,
     /// Take part in leader election (the Lease's namespace and this replica's identity).
     pub leader_election: Option<LeaderElection>,
+    /// Where to serve `/healthz`, `/readyz` and `/metrics` (not at all when `None`).
+    pub http_address: Option<SocketAddr>,
 }
 
 /// Where the replicas' Lease is and who this replica is.
@@ -52,6 +57,12 @@ pub enum OperatorError {
     /// Leader election could not run.
     #[error(transparent)]
     Leader(#[from] leader::LeaderError),
+    /// The HTTP port could not be opened.
+    #[error(transparent)]
+    Serve(#[from] ServeError),
+    /// The API server does not answer.
+    #[error("the Kubernetes API server does not answer: {0}")]
+    ApiServer(#[source] kube::Error),
     /// Another replica took the Lease: this one stops (to be restarted as a follower).
     #[error("lost the leadership of Lease {0}; stopping so that only the new leader acts")]
     LostLeadership(String),
@@ -60,6 +71,15 @@ pub enum OperatorError {
 /// Runs the controllers until SIGINT/SIGTERM (or, with leader election, until the Lease is
 /// lost): DatabaseMigrations, woken by their Jobs and by the ConfigMaps they reference.
 pub async fn run(client: Client, options: OperatorOptions) -> Result<(), OperatorError> {
+    let health = Arc::new(Health::default());
+    if let Some(address) = options.http_address {
+        server::serve(address, health.clone()).await?;
+    }
+    client
+        .apiserver_version()
+        .await
+        .map_err(OperatorError::ApiServer)?;
+    health.ready.store(true, Ordering::Relaxed);
     let leadership = match &options.leader_election {
         Some(election) => {
             Some(leader::acquire(client.clone(), &election.namespace, &election.identity).await?)
@@ -87,6 +107,7 @@ pub async fn run(client: Client, options: OperatorOptions) -> Result<(), Operato
         recorder: Recorder::new(client.clone(), reporter),
         client,
         settings: options.settings,
+        health,
     });
     let controller = Controller::new(migrations, watcher::Config::default());
     let store = controller.store();

@@ -6,7 +6,10 @@ mod support;
 
 use std::process::{Command, Stdio};
 
-use e2e_harness::os::KillOnDrop;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+
+use e2e_harness::os::{KillOnDrop, free_port};
 use support::Fixture;
 
 /// The image of the step Jobs: job-runner maps `dbmigrate:*` to the freshly built binary.
@@ -17,6 +20,8 @@ const IMAGE: &str = "dbmigrate:e2e";
 struct Operator {
     fixture: Fixture,
     process: KillOnDrop,
+    /// `127.0.0.1:<port>` of its /healthz, /readyz and /metrics.
+    http: String,
 }
 
 impl Operator {
@@ -31,14 +36,18 @@ impl Operator {
         ]);
         let url = format!("--from-literal=url={}", fixture.env.database_url());
         fixture.ok(&["create", "secret", "generic", "db", &url]);
-        let process = start_operator(&fixture);
-        Self { fixture, process }
+        let (process, http) = start_operator(&fixture);
+        Self {
+            fixture,
+            process,
+            http,
+        }
     }
 
     /// Stops the operator (SIGKILL) and starts a new one.
     fn restart(&mut self) {
         self.process.kill();
-        self.process = start_operator(&self.fixture);
+        (self.process, self.http) = start_operator(&self.fixture);
     }
 
     /// The operator's log, for failure messages.
@@ -81,13 +90,16 @@ impl Operator {
     }
 }
 
-/// Starts `dbmigrate operator` for the fixture's namespace, appending to `operator.log`.
-fn start_operator(fixture: &Fixture) -> KillOnDrop {
+/// Starts `dbmigrate operator` for the fixture's namespace, appending to `operator.log`;
+/// returns it and the address of its HTTP port.
+fn start_operator(fixture: &Fixture) -> (KillOnDrop, String) {
     start_operator_logging_to(fixture, "operator.log")
 }
 
-/// Starts `dbmigrate operator` for the fixture's namespace, appending to `log` in its dir.
-fn start_operator_logging_to(fixture: &Fixture, log: &str) -> KillOnDrop {
+/// Starts `dbmigrate operator` for the fixture's namespace, appending to `log` in its dir;
+/// returns it and the address of its HTTP port.
+fn start_operator_logging_to(fixture: &Fixture, log: &str) -> (KillOnDrop, String) {
+    let http = format!("127.0.0.1:{}", free_port());
     let log = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
@@ -95,14 +107,44 @@ fn start_operator_logging_to(fixture: &Fixture, log: &str) -> KillOnDrop {
         .expect("opening the operator's log");
     let process = Command::new(fixture.env.bin_dir().join("dbmigrate"))
         .args(["operator", "--image", IMAGE, "--log-format", "text"])
-        .args(["--namespace", &fixture.namespace])
+        .args(["--namespace", &fixture.namespace, "--http-address", &http])
         .env("KUBECONFIG", fixture.env.kubeconfig())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(log)
         .spawn()
         .expect("starting dbmigrate operator");
-    KillOnDrop(process)
+    (KillOnDrop(process), http)
+}
+
+/// `GET http://<address><path>`: the status code and the body.
+fn http_get(address: &str, path: &str) -> (u16, String) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let mut stream = loop {
+        match TcpStream::connect(address) {
+            Ok(stream) => break stream,
+            Err(_) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            Err(e) => panic!("connecting to {address}: {e}"),
+        }
+    };
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("sending the request");
+    let mut response = String::new();
+    stream
+        .read_to_string(&mut response)
+        .expect("reading the response");
+    let code = response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_owned());
+    (code, body.unwrap_or_default())
 }
 
 /// A DatabaseMigration with inline migrations (`name`, `sql`) for the `db` Secret.
@@ -173,6 +215,22 @@ fn migrations_are_applied_by_step_jobs_and_reapplying_changes_nothing() {
         events.contains("StepStarted") && events.contains("Applied"),
         "kubectl describe dbm:\n{events}"
     );
+    assert_eq!(http_get(&operator.http, "/healthz"), (200, "ok".to_owned()));
+    assert_eq!(http_get(&operator.http, "/readyz").0, 200);
+    let (code, metrics) = http_get(&operator.http, "/metrics");
+    assert_eq!(code, 200);
+    let namespace = &fixture.namespace;
+    for expected in [
+        r#"dbmigrate_reconciles_total{kind="DatabaseMigration",result="ready"}"#.to_owned(),
+        format!(
+            r#"dbmigrate_steps_started_total{{kind="DatabaseMigration",namespace="{namespace}",name="forum"}} 2"#
+        ),
+        format!(
+            r#"dbmigrate_pending_migrations{{kind="DatabaseMigration",namespace="{namespace}",name="forum"}} 0"#
+        ),
+    ] {
+        assert!(metrics.contains(&expected), "no {expected} in\n{metrics}");
+    }
     // the same manifest again: no new Job, same status
     fixture.apply(&manifest);
     std::thread::sleep(std::time::Duration::from_secs(2));
@@ -312,7 +370,7 @@ fn an_operator_killed_mid_step_resumes_after_restart_and_applies_nothing_twice()
 #[test]
 fn of_two_operators_only_the_leader_creates_jobs_and_the_other_takes_over() {
     let mut operator = Operator::start("op-leader");
-    let mut second = start_operator_logging_to(&operator.fixture, "operator-2.log");
+    let (mut second, _) = start_operator_logging_to(&operator.fixture, "operator-2.log");
     let read = |name: &str| {
         std::fs::read_to_string(operator.fixture.env.dir().join(name)).unwrap_or_default()
     };

@@ -36,15 +36,31 @@ pub async fn dispatch(cli: &Cli, output: &Output) -> Result<(), CliError> {
             retry_limit,
             leader_election,
             lease_namespace,
+            http_address,
             ..
         } => {
+            let http_address = match http_address.as_str() {
+                "off" => None,
+                text => Some(text.parse().map_err(|e| {
+                    CliError::Usage(format!(
+                        "--http-address {text:?}: {e} (e.g. 0.0.0.0:8080, or off)"
+                    ))
+                })?),
+            };
             let lease_namespace = (*leader_election).then(|| {
                 lease_namespace
                     .clone()
                     .or_else(|| namespace.clone())
                     .unwrap_or_else(|| "default".to_owned())
             });
-            operator::run(namespace.clone(), image, *retry_limit, lease_namespace).await
+            let options = operator::Options {
+                namespace: namespace.clone(),
+                image,
+                retry_limit: *retry_limit,
+                lease_namespace,
+                http_address,
+            };
+            operator::run(options).await
         }
         Command::Step {
             script,

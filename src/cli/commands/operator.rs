@@ -4,14 +4,30 @@ use crate::cli::error::CliError;
 use crate::controller::{self, LeaderElection, OperatorOptions};
 use crate::jobs::JobSettings;
 
-/// Connects to the cluster (KUBECONFIG, else in-cluster) and runs the controllers; with
-/// `lease_namespace`, only while this replica holds the leader election Lease there.
-pub async fn run(
-    namespace: Option<String>,
-    image: &str,
-    retry_limit: u32,
-    lease_namespace: Option<String>,
-) -> Result<(), CliError> {
+/// The command line of `dbmigrate operator`, parsed.
+pub struct Options<'a> {
+    /// `--namespace`.
+    pub namespace: Option<String>,
+    /// `--image`.
+    pub image: &'a str,
+    /// `--retry-limit`.
+    pub retry_limit: u32,
+    /// The Lease's namespace, with `--leader-election`.
+    pub lease_namespace: Option<String>,
+    /// `--http-address`, unless `off`.
+    pub http_address: Option<std::net::SocketAddr>,
+}
+
+/// Connects to the cluster (KUBECONFIG, else in-cluster) and runs the controllers; with a
+/// Lease namespace, only while this replica holds the leader election Lease there.
+pub async fn run(options: Options<'_>) -> Result<(), CliError> {
+    let Options {
+        namespace,
+        image,
+        retry_limit,
+        lease_namespace,
+        http_address,
+    } = options;
     let client = kube::Client::try_default().await.map_err(|e| {
         CliError::Usage(format!(
             "cannot reach a Kubernetes API server: {e} (set KUBECONFIG, or run in a pod with a \
@@ -31,6 +47,7 @@ pub async fn run(
         namespace,
         settings,
         leader_election,
+        http_address,
     };
     controller::run(client, options)
         .await
