@@ -3,6 +3,7 @@
 //! directory, and stdout/stderr captured into a CRI-format log file.
 
 use std::ffi::CString;
+use std::os::fd::AsRawFd;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
@@ -87,6 +88,13 @@ fn cstring(p: &Path) -> Result<CString, SpawnError> {
     CString::new(p.as_os_str().as_bytes()).map_err(|_| SpawnError::Nul { path: p.to_owned() })
 }
 
+/// Whether the file is an ELF executable (starts with `\x7fELF`).
+fn is_elf(file: &std::fs::File) -> bool {
+    use std::os::unix::fs::FileExt;
+    let mut magic = [0u8; 4];
+    file.read_exact_at(&mut magic, 0).is_ok() && magic == *b"\x7fELF"
+}
+
 /// Creates the mount target on the host: a file for a file source, else a directory.
 fn ensure_target(m: &Mount) -> Result<(), SpawnError> {
     let err = |source| SpawnError::Target {
@@ -136,7 +144,18 @@ pub fn spawn(spec: &Spec) -> Result<Running, SpawnError> {
             rewrite_path(v, &spec.mounts)
         }
     };
-    let mut cmd = tokio::process::Command::new(&p.command.program);
+    // In a namespace the program is run through a descriptor opened now: a volume mounted
+    // over one of its ancestors (an emptyDir at /tmp, a build under /tmp) cannot hide it.
+    // (ELF only: a `#!` script run this way would hand its interpreter a closed descriptor.)
+    let program = spec
+        .namespace
+        .then(|| std::fs::File::open(&p.command.program).ok())
+        .flatten()
+        .filter(is_elf);
+    let mut cmd = match &program {
+        Some(file) => tokio::process::Command::new(format!("/proc/self/fd/{}", file.as_raw_fd())),
+        None => tokio::process::Command::new(&p.command.program),
+    };
     cmd.arg0(rewrite(&p.command.arg0));
     cmd.args(p.command.args.iter().map(|a| rewrite(a)));
     cmd.env_clear();
@@ -275,6 +294,7 @@ pub fn spawn(spec: &Spec) -> Result<Running, SpawnError> {
         program: p.command.program.clone(),
         source,
     })?;
+    drop(program);
     let pgid = child
         .id()
         .and_then(|id| i32::try_from(id).ok())
