@@ -21,6 +21,9 @@ pub struct FoundJobs {
     pub current: Vec<StepJob>,
     /// Whether a Job of earlier inputs is still pending or running.
     pub earlier_active: bool,
+    /// Jobs of the current inputs whose step failed while the Job itself goes on (a pod stuck
+    /// on a missing Secret or image): deleted before their retry, so that they never run too.
+    pub stuck: Vec<String>,
 }
 
 /// Lists the Jobs `resource` owns and their pods, and reads each Job's step.
@@ -82,11 +85,15 @@ pub async fn find_jobs<R: Resource<DynamicType = ()>>(
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(0)
         };
+        let finished = finished_at(&job);
+        if finished.is_none() && matches!(outcome, StepOutcome::Failed { .. }) {
+            found.stuck.push(job.name_any());
+        }
         found.current.push(StepJob {
             ordinal: number(LABEL_STEP),
             attempt: number(LABEL_ATTEMPT),
             kind: step_kind(&job),
-            finished_at: finished_at(&job),
+            finished_at: finished,
             outcome,
         });
     }

@@ -9,7 +9,7 @@ use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{ConfigMap, ObjectReference};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
 use k8s_openapi::jiff::Timestamp;
-use kube::api::{Patch, PatchParams, PostParams};
+use kube::api::{DeleteParams, Patch, PatchParams, PostParams};
 use kube::runtime::controller::Action;
 use kube::runtime::events::{Event, EventType, Recorder};
 use kube::{Api, Client, Resource, ResourceExt};
@@ -150,6 +150,11 @@ pub async fn reconcile(
                 source,
             })?;
             let job_name = job.name_any();
+            for stuck in &found.stuck {
+                delete_job(&ctx.client, &namespace, stuck)
+                    .await
+                    .map_err(kube_error("deleting a stuck step Job"))?;
+            }
             create_job(&ctx.client, &namespace, &job)
                 .await
                 .map_err(kube_error("creating its step Job"))?;
@@ -456,6 +461,19 @@ async fn create_job(client: &Client, namespace: &str, job: &Job) -> Result<(), k
     {
         Ok(_) => Ok(()),
         Err(kube::Error::Api(status)) if status.reason == "AlreadyExists" => Ok(()),
+        Err(other) => Err(other),
+    }
+}
+
+/// Deletes a step Job and its pods (background propagation); one already gone is fine.
+async fn delete_job(client: &Client, namespace: &str, name: &str) -> Result<(), kube::Error> {
+    info!(job = %name, "deleting the stuck Job of a failed attempt before its retry");
+    match Api::<Job>::namespaced(client.clone(), namespace)
+        .delete(name, &DeleteParams::background())
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(kube::Error::Api(status)) if status.code == 404 => Ok(()),
         Err(other) => Err(other),
     }
 }

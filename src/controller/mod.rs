@@ -14,7 +14,7 @@ use std::sync::atomic::Ordering;
 
 use futures_util::StreamExt;
 use k8s_openapi::api::batch::v1::Job;
-use k8s_openapi::api::core::v1::ConfigMap;
+use k8s_openapi::api::core::v1::{ConfigMap, Pod};
 use kube::runtime::controller::Controller;
 use kube::runtime::events::{Recorder, Reporter};
 use kube::runtime::reflector::ObjectRef;
@@ -26,7 +26,7 @@ pub use error::ReconcileError;
 pub use migration::{Context, FIELD_MANAGER, RETRY_ANNOTATION};
 
 use crate::api::DatabaseMigration;
-use crate::jobs::{JobSettings, StepResource};
+use crate::jobs::{JobSettings, LABEL_RESOURCE, StepResource, resource_label};
 use crate::server::{self, Health, ServeError};
 
 /// Where and how the operator works.
@@ -86,19 +86,11 @@ pub async fn run(client: Client, options: OperatorOptions) -> Result<(), Operato
         }
         None => None,
     };
-    let api = |client: &Client| match &options.namespace {
-        Some(namespace) => (
-            Api::<DatabaseMigration>::namespaced(client.clone(), namespace),
-            Api::<Job>::namespaced(client.clone(), namespace),
-            Api::<ConfigMap>::namespaced(client.clone(), namespace),
-        ),
-        None => (
-            Api::all(client.clone()),
-            Api::all(client.clone()),
-            Api::all(client.clone()),
-        ),
-    };
-    let (migrations, jobs, config_maps) = api(&client);
+    let namespace = options.namespace.as_deref();
+    let migrations = scoped::<DatabaseMigration>(&client, namespace);
+    let jobs = scoped::<Job>(&client, namespace);
+    let config_maps = scoped::<ConfigMap>(&client, namespace);
+    let pods = scoped::<Pod>(&client, namespace);
     let reporter = Reporter {
         controller: FIELD_MANAGER.to_owned(),
         instance: std::env::var("POD_NAME").ok(),
@@ -111,12 +103,12 @@ pub async fn run(client: Client, options: OperatorOptions) -> Result<(), Operato
     });
     let controller = Controller::new(migrations, watcher::Config::default());
     let store = controller.store();
+    let pod_store = store.clone();
     info!(namespace = ?options.namespace, "dbmigrate operator running");
+    let managed =
+        watcher::Config::default().labels("app.kubernetes.io/managed-by=dbmigrate-operator");
     let reconciling = controller
-        .owns(
-            jobs,
-            watcher::Config::default().labels("app.kubernetes.io/managed-by=dbmigrate-operator"),
-        )
+        .owns(jobs, managed.clone())
         .watches(config_maps, watcher::Config::default(), move |config_map| {
             let namespace = config_map.namespace();
             let name = config_map.name_any();
@@ -125,6 +117,20 @@ pub async fn run(client: Client, options: OperatorOptions) -> Result<(), Operato
                 .into_iter()
                 .filter(|dbm| {
                     dbm.namespace() == namespace && dbm.config_map_names().contains(name.as_str())
+                })
+                .map(|dbm| ObjectRef::from_obj(dbm.as_ref()))
+                .collect::<Vec<_>>()
+        })
+        // a step's pod can fail (missing Secret, image) while its Job still runs
+        .watches(pods, managed.clone(), move |pod| {
+            let namespace = pod.namespace();
+            let label = pod.labels().get(LABEL_RESOURCE).cloned();
+            pod_store
+                .state()
+                .into_iter()
+                .filter(|dbm| {
+                    dbm.namespace() == namespace
+                        && label.as_deref() == Some(resource_label(&dbm.name_any()).as_str())
                 })
                 .map(|dbm| ObjectRef::from_obj(dbm.as_ref()))
                 .collect::<Vec<_>>()
@@ -150,4 +156,15 @@ pub async fn run(client: Client, options: OperatorOptions) -> Result<(), Operato
     }
     info!("dbmigrate operator stopped");
     Ok(())
+}
+
+/// An API of `K` in `namespace`, or in all namespaces.
+fn scoped<K>(client: &Client, namespace: Option<&str>) -> Api<K>
+where
+    K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope, DynamicType = ()>,
+{
+    match namespace {
+        Some(namespace) => Api::namespaced(client.clone(), namespace),
+        None => Api::all(client.clone()),
+    }
 }

@@ -400,3 +400,32 @@ fn of_two_operators_only_the_leader_creates_jobs_and_the_other_takes_over() {
         "t"
     );
 }
+
+#[test]
+fn a_missing_secret_is_secret_not_found_until_it_is_created() {
+    let operator = Operator::start("op-secret");
+    let fixture = &operator.fixture;
+    let files = [("1_a.sql", "CREATE TABLE secret_a (id int);")];
+    let manifest = migration("late", &files, "  runner: {backoffLimit: 5}\n")
+        .replace("{name: db, key: url}", "{name: db-late, key: url}");
+    fixture.apply(&manifest);
+    operator.wait_for("late", "jsonpath={.status.failure.reason}=SecretNotFound");
+    let message = fixture.jsonpath("dbm/late", "{.status.failure.message}");
+    assert!(message.contains("db-late"), "{message}");
+    let url = format!("--from-literal=url={}", fixture.env.database_url());
+    fixture.ok(&["create", "secret", "generic", "db-late", &url]);
+    operator.wait_for("late", "condition=Ready");
+    assert_eq!(
+        operator.sql("SELECT to_regclass('secret_a') IS NOT NULL"),
+        "t"
+    );
+    // the pod of the first attempt may start once the Secret exists (as a kubelet's would);
+    // a retry deletes it first: never do both run
+    let succeeded = fixture.jsonpath("jobs", "{.items[*].status.succeeded}");
+    assert_eq!(
+        succeeded.split_whitespace().count(),
+        1,
+        "succeeded: {succeeded}"
+    );
+    assert_eq!(operator.sql("SELECT count(*) FROM late_history"), "1");
+}
