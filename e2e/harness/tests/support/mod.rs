@@ -94,12 +94,35 @@ impl Fixture {
         self.ok(&["get", what, "-o", &format!("jsonpath={path}")])
     }
 
-    /// Waits (60 s at most) for `condition` (`condition=Complete`, `jsonpath=…`) of `what`.
+    /// Waits (60 s at most) for `condition` (`condition=Complete`, `jsonpath=…`) of `what`;
+    /// a label selector that matches nothing yet (the pod is still to be created) is retried,
+    /// where `kubectl wait` alone gives up at once.
     pub fn wait(&self, what: &[&str], condition: &str) {
         let condition = format!("--for={condition}");
         let mut args = vec!["wait", condition.as_str(), "--timeout=60s"];
         args.extend(what);
-        self.ok(&args);
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let output = self
+                .kubectl(None)
+                .args(&args)
+                .output()
+                .expect("running kubectl wait");
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            if output.status.success()
+                || !stderr.contains("no matching resources found")
+                || Instant::now() >= deadline
+            {
+                assert!(
+                    output.status.success(),
+                    "kubectl {args:?} failed ({}):\n{stderr}\n{}",
+                    output.status,
+                    self.env.logs()
+                );
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 
     /// Polls (60 s at most) until `kubectl get <what> -o jsonpath=<path>` prints `expected`.
