@@ -90,9 +90,15 @@ pub async fn find_jobs<R: Resource<DynamicType = ()>>(
             found.stuck.push(job.name_any());
         }
         found.current.push(StepJob {
+            name: job.name_any(),
             ordinal: number(LABEL_STEP),
             attempt: number(LABEL_ATTEMPT),
             kind: step_kind(&job),
+            started_at: job
+                .status
+                .as_ref()
+                .and_then(|s| s.start_time.as_ref())
+                .map(|t| t.0),
             finished_at: finished,
             outcome,
         });

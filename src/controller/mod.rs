@@ -1,11 +1,14 @@
 //! The operator's reconcilers: from a resource and its step Jobs to the next Job and the
 //! status written back. `progress` is the decision core, free of any cluster access.
 
+mod database;
+mod dependencies;
 mod error;
 mod found;
+mod kinds;
 pub mod leader;
-pub mod migration;
 pub mod progress;
+pub mod reconcile;
 mod status;
 
 use std::net::SocketAddr;
@@ -17,16 +20,19 @@ use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{ConfigMap, Pod};
 use kube::runtime::controller::Controller;
 use kube::runtime::events::{Recorder, Reporter};
-use kube::runtime::reflector::ObjectRef;
+use kube::runtime::reflector::{ObjectRef, Store};
 use kube::runtime::watcher;
 use kube::{Api, Client, ResourceExt};
 use tracing::{info, warn};
 
-pub use error::ReconcileError;
-pub use migration::{Context, FIELD_MANAGER, RETRY_ANNOTATION};
+use self::database::DatabaseSlots;
 
-use crate::api::DatabaseMigration;
-use crate::jobs::{JobSettings, LABEL_RESOURCE, StepResource, resource_label};
+pub use error::ReconcileError;
+pub use kinds::{DEFAULT_SYNC_INTERVAL, Reconciled};
+pub use reconcile::{Context, FIELD_MANAGER, RETRY_ANNOTATION};
+
+use crate::api::{ConfigSync, DatabaseMigration, DependencyKind};
+use crate::jobs::{JobSettings, LABEL_RESOURCE, resource_label};
 use crate::server::{self, Health, ServeError};
 
 /// Where and how the operator works.
@@ -69,7 +75,7 @@ pub enum OperatorError {
 }
 
 /// Runs the controllers until SIGINT/SIGTERM (or, with leader election, until the Lease is
-/// lost): DatabaseMigrations, woken by their Jobs and by the ConfigMaps they reference.
+/// lost): one controller per kind, DatabaseMigration and ConfigSync.
 pub async fn run(client: Client, options: OperatorOptions) -> Result<(), OperatorError> {
     let health = Arc::new(Health::default());
     if let Some(address) = options.http_address {
@@ -86,62 +92,25 @@ pub async fn run(client: Client, options: OperatorOptions) -> Result<(), Operato
         }
         None => None,
     };
-    let namespace = options.namespace.as_deref();
-    let migrations = scoped::<DatabaseMigration>(&client, namespace);
-    let jobs = scoped::<Job>(&client, namespace);
-    let config_maps = scoped::<ConfigMap>(&client, namespace);
-    let pods = scoped::<Pod>(&client, namespace);
     let reporter = Reporter {
         controller: FIELD_MANAGER.to_owned(),
         instance: std::env::var("POD_NAME").ok(),
     };
+    let namespace = options.namespace.clone();
     let context = Arc::new(Context {
         recorder: Recorder::new(client.clone(), reporter),
-        client,
+        client: client.clone(),
         settings: options.settings,
         health,
+        databases: DatabaseSlots::default(),
     });
-    let controller = Controller::new(migrations, watcher::Config::default());
-    let store = controller.store();
-    let pod_store = store.clone();
-    info!(namespace = ?options.namespace, "dbmigrate operator running");
-    let managed =
-        watcher::Config::default().labels("app.kubernetes.io/managed-by=dbmigrate-operator");
-    let reconciling = controller
-        .owns(jobs, managed.clone())
-        .watches(config_maps, watcher::Config::default(), move |config_map| {
-            let namespace = config_map.namespace();
-            let name = config_map.name_any();
-            store
-                .state()
-                .into_iter()
-                .filter(|dbm| {
-                    dbm.namespace() == namespace && dbm.config_map_names().contains(name.as_str())
-                })
-                .map(|dbm| ObjectRef::from_obj(dbm.as_ref()))
-                .collect::<Vec<_>>()
-        })
-        // a step's pod can fail (missing Secret, image) while its Job still runs
-        .watches(pods, managed.clone(), move |pod| {
-            let namespace = pod.namespace();
-            let label = pod.labels().get(LABEL_RESOURCE).cloned();
-            pod_store
-                .state()
-                .into_iter()
-                .filter(|dbm| {
-                    dbm.namespace() == namespace
-                        && label.as_deref() == Some(resource_label(&dbm.name_any()).as_str())
-                })
-                .map(|dbm| ObjectRef::from_obj(dbm.as_ref()))
-                .collect::<Vec<_>>()
-        })
-        .shutdown_on_signal()
-        .run(migration::reconcile, migration::error_policy, context)
-        .for_each(|result| async move {
-            if let Err(error) = result {
-                warn!(%error, "reconcile error");
-            }
-        });
+    info!(namespace = ?namespace, "dbmigrate operator running");
+    let migrations =
+        controller::<DatabaseMigration>(&client, namespace.as_deref(), context.clone());
+    let syncs = controller::<ConfigSync>(&client, namespace.as_deref(), context);
+    let reconciling = async {
+        tokio::join!(migrations, syncs);
+    };
     match leadership {
         None => reconciling.await,
         Some(leadership) => {
@@ -156,6 +125,103 @@ pub async fn run(client: Client, options: OperatorOptions) -> Result<(), Operato
     }
     info!("dbmigrate operator stopped");
     Ok(())
+}
+
+/// The controller of one kind: woken by its resources, its Jobs and their pods, the ConfigMaps
+/// they reference and the resources they depend on.
+async fn controller<K>(client: &Client, namespace: Option<&str>, context: Arc<Context>)
+where
+    K: Reconciled,
+{
+    let controller = Controller::new(scoped::<K>(client, namespace), watcher::Config::default());
+    let store = controller.store();
+    let managed =
+        watcher::Config::default().labels("app.kubernetes.io/managed-by=dbmigrate-operator");
+    let by_config_map = store.clone();
+    let by_pod = store.clone();
+    let by_migration = store.clone();
+    let by_sync = store;
+    controller
+        .owns(scoped::<Job>(client, namespace), managed.clone())
+        .watches(
+            scoped::<ConfigMap>(client, namespace),
+            watcher::Config::default(),
+            move |config_map| {
+                let name = config_map.name_any();
+                matching(&by_config_map, config_map.namespace(), |resource| {
+                    resource.config_map_names().contains(name.as_str())
+                })
+            },
+        )
+        // a step's pod can fail (missing Secret, image) while its Job still runs
+        .watches(scoped::<Pod>(client, namespace), managed, move |pod| {
+            let label = pod.labels().get(LABEL_RESOURCE).cloned();
+            matching(&by_pod, pod.namespace(), |resource| {
+                label.as_deref() == Some(resource_label(&resource.name_any()).as_str())
+            })
+        })
+        // a dependency's status change lets its dependents start
+        .watches(
+            scoped::<DatabaseMigration>(client, namespace),
+            watcher::Config::default(),
+            move |dependency| {
+                dependents(
+                    &by_migration,
+                    DependencyKind::DatabaseMigration,
+                    &dependency,
+                )
+            },
+        )
+        .watches(
+            scoped::<ConfigSync>(client, namespace),
+            watcher::Config::default(),
+            move |dependency| dependents(&by_sync, DependencyKind::ConfigSync, &dependency),
+        )
+        .shutdown_on_signal()
+        .run(reconcile::reconcile, reconcile::error_policy, context)
+        .for_each(|result| async move {
+            if let Err(error) = result {
+                warn!(%error, "reconcile error");
+            }
+        })
+        .await;
+}
+
+/// The resources in `namespace` that `select` picks, as references to reconcile.
+fn matching<K: Reconciled>(
+    store: &Store<K>,
+    namespace: Option<String>,
+    select: impl Fn(&K) -> bool,
+) -> Vec<ObjectRef<K>> {
+    store
+        .state()
+        .into_iter()
+        .filter(|resource| resource.namespace() == namespace && select(resource))
+        .map(|resource| ObjectRef::from_obj(resource.as_ref()))
+        .collect()
+}
+
+/// The resources whose `spec.dependsOn` names `dependency` (of `kind`).
+fn dependents<K: Reconciled, D: ResourceExt>(
+    store: &Store<K>,
+    kind: DependencyKind,
+    dependency: &D,
+) -> Vec<ObjectRef<K>> {
+    let name = dependency.name_any();
+    let namespace = dependency.namespace().unwrap_or_default();
+    store
+        .state()
+        .into_iter()
+        .filter(|resource| {
+            let own = resource.namespace().unwrap_or_default();
+            resource.depends_on().iter().any(|d| {
+                d.kind == kind
+                    && d.name == name
+                    && d.namespace.as_deref().unwrap_or(&own) == namespace
+            })
+        })
+        .map(|resource| ObjectRef::from_obj(resource.as_ref()))
+        .collect()
 }
 
 /// An API of `K` in `namespace`, or in all namespaces.

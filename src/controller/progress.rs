@@ -38,6 +38,8 @@ pub enum StepKind {
 /// One step Job of the resource's current inputs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StepJob {
+    /// The Job's name.
+    pub name: String,
     /// Step number (0-based).
     pub ordinal: u32,
     /// Attempt number of that step (1 for the first run).
@@ -46,6 +48,8 @@ pub struct StepJob {
     pub kind: StepKind,
     /// Where it is.
     pub outcome: StepOutcome,
+    /// When it started (the Job's start time), if it did.
+    pub started_at: Option<Timestamp>,
     /// When it finished (the Job's completion or failure time), if it did.
     pub finished_at: Option<Timestamp>,
 }
@@ -197,6 +201,25 @@ pub fn decide(
     }
 }
 
+/// When a resource that syncs on a timer syncs again, once its newest step succeeded
+/// `interval` ago: `Ok(step)` to run now, `Err(at)` to look again at `at` (or when the Job's
+/// completion time arrives).
+pub fn resync(jobs: &[StepJob], interval: Duration, now: Timestamp) -> Result<NewStep, Timestamp> {
+    let latest = jobs.iter().max_by_key(|j| (j.ordinal, j.attempt));
+    let next = NewStep {
+        ordinal: latest.map_or(0, |j| j.ordinal + 1),
+        attempt: 1,
+        kind: latest.map_or(StepKind::Sync, |j| j.kind.clone()),
+    };
+    let Some(latest) = latest else {
+        return Ok(next);
+    };
+    // its pod has ended but the Job's completion is not recorded yet: a full interval from now
+    let finished = latest.finished_at.unwrap_or(now);
+    let due = finished.checked_add(interval).unwrap_or(finished);
+    if due <= now { Ok(next) } else { Err(due) }
+}
+
 /// The failure reason a step's report gives.
 fn reported_reason(report: &StepReport) -> Option<&str> {
     let migration = report.migration.as_ref().and_then(|s| s.failure.as_ref());
@@ -243,10 +266,12 @@ mod tests {
 
     fn job(ordinal: u32, attempt: u32, kind: StepKind, outcome: StepOutcome) -> StepJob {
         StepJob {
+            name: format!("step-{ordinal}-{attempt}"),
             ordinal,
             attempt,
             kind,
             outcome,
+            started_at: None,
             finished_at: None,
         }
     }
@@ -465,5 +490,40 @@ mod tests {
         let delays: Vec<u64> = (1..=7).map(|a| policy.delay(a).as_secs()).collect();
         assert_eq!(delays, [10, 20, 40, 80, 160, 300, 300]);
         assert_eq!(policy.delay(1_000).as_secs(), 300);
+    }
+
+    #[test]
+    fn a_sync_runs_again_one_interval_after_its_newest_step_finished() {
+        let interval = Duration::from_secs(600);
+        assert_eq!(
+            resync(&[], interval, at(1000)),
+            Ok(NewStep {
+                ordinal: 0,
+                attempt: 1,
+                kind: StepKind::Sync
+            })
+        );
+        let synced = |ordinal, attempt, finished| StepJob {
+            finished_at: Some(at(finished)),
+            ..job(
+                ordinal,
+                attempt,
+                StepKind::Sync,
+                StepOutcome::Succeeded(report(NextStep::Done)),
+            )
+        };
+        let mut unrecorded = synced(0, 1, 0);
+        unrecorded.finished_at = None;
+        assert_eq!(resync(&[unrecorded], interval, at(50)), Err(at(650)));
+        let jobs = [synced(0, 1, 100), synced(1, 2, 1000)];
+        assert_eq!(resync(&jobs, interval, at(1599)), Err(at(1600)));
+        assert_eq!(
+            resync(&jobs, interval, at(1600)),
+            Ok(NewStep {
+                ordinal: 2,
+                attempt: 1,
+                kind: StepKind::Sync
+            })
+        );
     }
 }

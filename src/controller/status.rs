@@ -2,52 +2,191 @@
 //! `dbmigrate apply -f` computes), with the operator's phase, message, failure and conditions.
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
+use serde::Serialize;
 
-use crate::api::{DatabaseMigrationStatus, FailureStatus};
-use crate::jobs::StepReport;
+use crate::api::{ConfigSyncStatus, DatabaseMigrationStatus, FailureStatus, Phase, SyncFailure};
 use crate::manifest::{Outcome, first_line, set_outcome_conditions};
 
-/// A DatabaseMigration's status for `outcome`: counts, versions and lint findings from
-/// `report` (else kept from `previous`), conditions moved on from `previous`'s.
-pub fn migration_status(
-    previous: Option<&DatabaseMigrationStatus>,
-    report: Option<&StepReport>,
+/// The fields of a status the operator decides itself.
+#[derive(Debug, Clone)]
+pub struct Settled<F> {
+    /// `observedGeneration`.
+    pub generation: Option<i64>,
+    /// The phase.
+    pub phase: Phase,
+    /// The one-line message.
+    pub message: String,
+    /// The failure, if the resource failed.
+    pub failure: Option<F>,
+    /// The conditions.
+    pub conditions: Vec<Condition>,
+}
+
+/// The status of a kind the operator reconciles: the parts the operator sets itself.
+pub trait OperatorStatus: Default + Clone + PartialEq + Serialize + Send + Sync {
+    /// Its `failure`.
+    type Failure: Clone + Send + Sync;
+    /// The reason of its Ready condition (`Applied`, `Synced`).
+    const READY_REASON: &'static str;
+
+    /// Its phase.
+    fn phase(&self) -> Phase;
+    /// Its conditions.
+    fn conditions(&self) -> &[Condition];
+    /// Its `observedGeneration`.
+    fn observed_generation(&self) -> Option<i64>;
+    /// Its one-line message.
+    fn message(&self) -> Option<&str>;
+    /// The message of a Ready status that no new report describes.
+    fn ready_message(&self) -> String;
+    /// Migrations still to apply (none for kinds without migrations).
+    fn pending(&self) -> Option<u32>;
+    /// Its failure.
+    fn failure(&self) -> Option<&Self::Failure>;
+    /// Sets what the operator decides.
+    fn settle(&mut self, settled: Settled<Self::Failure>);
+    /// A failure the operator saw itself (no report): a pod's reason, a deadline.
+    fn new_failure(reason: &str, message: &str, attempt: u32) -> Self::Failure;
+    /// A reported failure, counted as attempt `attempt`.
+    fn with_attempt(failure: Self::Failure, attempt: u32) -> Self::Failure;
+    /// The failure's message.
+    fn failure_message(failure: &Self::Failure) -> &str;
+}
+
+impl OperatorStatus for DatabaseMigrationStatus {
+    type Failure = FailureStatus;
+    const READY_REASON: &'static str = "Applied";
+
+    fn phase(&self) -> Phase {
+        self.phase
+    }
+    fn conditions(&self) -> &[Condition] {
+        &self.conditions
+    }
+    fn observed_generation(&self) -> Option<i64> {
+        self.observed_generation
+    }
+    fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+    fn ready_message(&self) -> String {
+        format!("{} applied, up to date", self.applied)
+    }
+    fn pending(&self) -> Option<u32> {
+        Some(self.pending)
+    }
+    fn failure(&self) -> Option<&FailureStatus> {
+        self.failure.as_ref()
+    }
+    fn settle(&mut self, settled: Settled<FailureStatus>) {
+        self.observed_generation = settled.generation;
+        self.phase = settled.phase;
+        self.message = Some(settled.message);
+        self.failure = settled.failure;
+        self.conditions = settled.conditions;
+    }
+    fn new_failure(reason: &str, message: &str, attempt: u32) -> FailureStatus {
+        FailureStatus {
+            reason: reason.to_owned(),
+            message: message.to_owned(),
+            attempt,
+            time: Some(crate::manifest::now().0.to_string()),
+            ..FailureStatus::default()
+        }
+    }
+    fn with_attempt(failure: FailureStatus, attempt: u32) -> FailureStatus {
+        FailureStatus { attempt, ..failure }
+    }
+    fn failure_message(failure: &FailureStatus) -> &str {
+        &failure.message
+    }
+}
+
+impl OperatorStatus for ConfigSyncStatus {
+    type Failure = SyncFailure;
+    const READY_REASON: &'static str = "Synced";
+
+    fn phase(&self) -> Phase {
+        self.phase
+    }
+    fn conditions(&self) -> &[Condition] {
+        &self.conditions
+    }
+    fn observed_generation(&self) -> Option<i64> {
+        self.observed_generation
+    }
+    fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+    fn ready_message(&self) -> String {
+        format!("{} rows in sync", self.rows)
+    }
+    fn pending(&self) -> Option<u32> {
+        None
+    }
+    fn failure(&self) -> Option<&SyncFailure> {
+        self.failure.as_ref()
+    }
+    fn settle(&mut self, settled: Settled<SyncFailure>) {
+        self.observed_generation = settled.generation;
+        self.phase = settled.phase;
+        self.message = Some(settled.message);
+        self.failure = settled.failure;
+        self.conditions = settled.conditions;
+    }
+    fn new_failure(reason: &str, message: &str, _attempt: u32) -> SyncFailure {
+        SyncFailure {
+            reason: reason.to_owned(),
+            message: message.to_owned(),
+            time: Some(crate::manifest::now().0.to_string()),
+            ..SyncFailure::default()
+        }
+    }
+    fn with_attempt(failure: SyncFailure, _attempt: u32) -> SyncFailure {
+        failure
+    }
+    fn failure_message(failure: &SyncFailure) -> &str {
+        &failure.message
+    }
+}
+
+/// A resource's status for `outcome`: counts, versions and tables from `reported` (the
+/// newest step report's, else kept from `previous`), conditions moved on from `previous`'s.
+pub fn resource_status<S: OperatorStatus>(
+    previous: Option<&S>,
+    reported: Option<&S>,
     outcome: &Outcome,
-    failure: Option<FailureStatus>,
+    failure: Option<S::Failure>,
     generation: Option<i64>,
-) -> DatabaseMigrationStatus {
-    let mut status = report
-        .and_then(|r| r.migration.clone())
-        .or_else(|| previous.cloned())
-        .unwrap_or_default();
+) -> S {
+    let mut status = reported.or(previous).cloned().unwrap_or_default();
     let message = match outcome {
-        Outcome::Ready => status
-            .message
-            .clone()
-            .filter(|_| report.is_some())
-            .unwrap_or_else(|| format!("{} applied, up to date", status.applied)),
-        Outcome::WouldChange => format!("{} to apply", status.pending),
+        Outcome::Ready => reported
+            .and(status.message())
+            .map_or_else(|| status.ready_message(), str::to_owned),
+        Outcome::WouldChange => status.message().unwrap_or_default().to_owned(),
         Outcome::Progressing { message, .. }
         | Outcome::Blocked { message, .. }
         | Outcome::Failed { message, .. } => first_line(message),
     };
-    status.observed_generation = generation;
-    status.phase = outcome.phase();
-    status.failure = failure;
-    status.message = Some(message.clone());
-    status.conditions = previous_conditions(previous);
+    let mut conditions = previous
+        .map(|p| p.conditions().to_vec())
+        .unwrap_or_default();
     set_outcome_conditions(
-        &mut status.conditions,
+        &mut conditions,
         outcome,
-        "Applied",
+        S::READY_REASON,
         &message,
         generation,
     );
+    status.settle(Settled {
+        generation,
+        phase: outcome.phase(),
+        message,
+        failure,
+        conditions,
+    });
     status
-}
-
-fn previous_conditions(previous: Option<&DatabaseMigrationStatus>) -> Vec<Condition> {
-    previous.map(|p| p.conditions.clone()).unwrap_or_default()
 }
 
 /// Whether a status says Ready for the resource's current generation.
@@ -61,28 +200,21 @@ pub fn is_ready(conditions: &[Condition], observed: Option<i64>, generation: Opt
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::Phase;
-    use crate::jobs::NextStep;
+    use crate::api::SyncTableStatus;
 
-    fn report(applied: u32, pending: u32) -> StepReport {
-        StepReport {
-            generation: Some(2),
-            applied: vec!["3".to_owned()],
-            next: NextStep::Done,
-            migration: Some(DatabaseMigrationStatus {
-                applied,
-                pending,
-                current_version: Some("3".to_owned()),
-                message: Some(format!("{applied} applied, up to date")),
-                ..DatabaseMigrationStatus::default()
-            }),
-            sync: None,
+    fn reported(applied: u32, pending: u32) -> DatabaseMigrationStatus {
+        DatabaseMigrationStatus {
+            applied,
+            pending,
+            current_version: Some("3".to_owned()),
+            message: Some(format!("{applied} applied, up to date")),
+            ..DatabaseMigrationStatus::default()
         }
     }
 
     #[test]
     fn ready_takes_the_report_and_sets_ready() {
-        let status = migration_status(None, Some(&report(3, 0)), &Outcome::Ready, None, Some(2));
+        let status = resource_status(None, Some(&reported(3, 0)), &Outcome::Ready, None, Some(2));
         assert_eq!(status.phase, Phase::Ready);
         assert_eq!((status.applied, status.pending), (3, 0));
         assert_eq!(status.current_version.as_deref(), Some("3"));
@@ -94,8 +226,8 @@ mod tests {
 
     #[test]
     fn progress_keeps_counts_and_failures_clear_when_not_given() {
-        let ready = migration_status(None, Some(&report(3, 0)), &Outcome::Ready, None, Some(2));
-        let failed = migration_status(
+        let ready = resource_status(None, Some(&reported(3, 0)), &Outcome::Ready, None, Some(2));
+        let failed = resource_status(
             Some(&ready),
             None,
             &Outcome::Failed {
@@ -116,7 +248,7 @@ mod tests {
             Some("20240501_x.sql:3: syntax error")
         );
         assert!(!is_ready(&failed.conditions, Some(3), Some(3)));
-        let progressing = migration_status(
+        let progressing = resource_status(
             Some(&failed),
             None,
             &Outcome::Progressing {
@@ -134,5 +266,47 @@ mod tests {
             .find(|c| c.type_ == "Progressing")
             .unwrap();
         assert_eq!(progressing_condition.status, "True");
+    }
+
+    #[test]
+    fn a_config_sync_keeps_its_tables_and_last_sync_while_a_resync_fails() {
+        let synced = ConfigSyncStatus {
+            rows: 2,
+            tables: vec![SyncTableStatus {
+                table: "forums".to_owned(),
+                desired: 2,
+                ..SyncTableStatus::default()
+            }],
+            last_sync_time: Some("2026-12-03T10:00:00Z".to_owned()),
+            message: Some("2 rows in sync, 2 written".to_owned()),
+            ..ConfigSyncStatus::default()
+        };
+        let ready = resource_status(None, Some(&synced), &Outcome::Ready, None, Some(1));
+        assert_eq!(ready.message.as_deref(), Some("2 rows in sync, 2 written"));
+        let ready_reason = ready.conditions.iter().find(|c| c.type_ == "Ready");
+        assert_eq!(ready_reason.map(|c| c.reason.as_str()), Some("Synced"));
+        let retrying = resource_status(
+            Some(&ready),
+            None,
+            &Outcome::Progressing {
+                reason: "RetryScheduled".to_owned(),
+                message: "attempt 1 failed".to_owned(),
+            },
+            Some(ConfigSyncStatus::new_failure(
+                "DatabaseUnreachable",
+                "refused",
+                1,
+            )),
+            Some(1),
+        );
+        assert_eq!(retrying.phase, Phase::Progressing);
+        assert_eq!(retrying.tables, ready.tables);
+        assert_eq!(retrying.last_sync_time, ready.last_sync_time);
+        assert_eq!(
+            retrying.failure.map(|f| f.reason),
+            Some("DatabaseUnreachable".to_owned())
+        );
+        let unchanged = resource_status(Some(&ready), None, &Outcome::Ready, None, Some(1));
+        assert_eq!(unchanged.message.as_deref(), Some("2 rows in sync"));
     }
 }

@@ -24,13 +24,16 @@ mod spec;
 mod step;
 
 pub use inputs::{InputError, read_bundle, resource_generation};
-pub use naming::{INPUT_HASH_LENGTH, MAX_LABEL_LENGTH, StepId, input_hash, resource_label};
+pub use naming::{
+    INPUT_HASH_LENGTH, MAX_LABEL_LENGTH, StepId, database_label, input_hash, resource_label,
+};
 pub use outcome::{FailureReason, StepOutcome, step_outcome};
 pub use result::{NextStep, StepReport, TERMINATION_MESSAGE_LIMIT};
 pub use spec::{
     COPY_SELF_CONTAINER, IMAGE_REPOSITORY, JobSettings, JobSpecError, LABEL_ATTEMPT,
-    LABEL_INPUT_HASH, LABEL_KIND, LABEL_RESOURCE, LABEL_STEP, RUN_AS, Runner, SCRIPT_RUNNER_PATH,
-    STEP_CONTAINER, StepResource, StepRun, script_step_job, sql_step_job, sync_job,
+    LABEL_DATABASE, LABEL_INPUT_HASH, LABEL_KIND, LABEL_RESOURCE, LABEL_STEP, RUN_AS, Runner,
+    SCRIPT_RUNNER_PATH, STEP_CONTAINER, StepResource, StepRun, script_step_job, sql_step_job,
+    sync_job,
 };
 pub use step::{StepAction, StepEnd, StepError, StepRequest, run_step};
 

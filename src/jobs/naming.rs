@@ -6,6 +6,8 @@
 use k8s_openapi::api::core::v1::ConfigMap;
 use sha2::{Digest, Sha256};
 
+use crate::api::DatabaseRef;
+
 /// The longest Job name and label value Kubernetes accepts.
 pub const MAX_LABEL_LENGTH: usize = 63;
 
@@ -62,6 +64,14 @@ pub fn resource_label(name: &str) -> String {
     let hash = short_hash(&[name], NAME_HASH_LENGTH);
     let prefix = label_prefix(name, MAX_LABEL_LENGTH - NAME_HASH_LENGTH - 1);
     format!("{prefix}-{hash}")
+}
+
+/// The label value standing for the database a resource changes: a hash of its namespace and
+/// its `spec.database` reference (the operator never reads the Secret, so two references to
+/// the same server through different Secrets count as two databases).
+pub fn database_label(namespace: &str, database: &DatabaseRef) -> String {
+    let reference = serde_json::to_string(database).unwrap_or_default();
+    short_hash(&[namespace, &reference], INPUT_HASH_LENGTH)
 }
 
 /// SHA-256 over a resource's spec (as JSON) and the data of the ConfigMaps it references,

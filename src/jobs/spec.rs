@@ -20,7 +20,7 @@ use kube::Resource;
 pub use settings::{JobSettings, JobSpecError, Runner, StepResource};
 
 use self::settings::encode_error;
-use super::naming::{StepId, resource_label};
+use super::naming::{StepId, database_label, resource_label};
 use super::{CONFIG_MAPS_DIR, ENV_DATABASE_URL, ENV_RESOURCE, ENV_SECRETS, SecretEnv};
 use crate::api::{ConfigSync, DatabaseMigration, DatabaseRef};
 
@@ -45,6 +45,8 @@ pub const LABEL_STEP: &str = "dbmigrate.dev/step";
 pub const LABEL_ATTEMPT: &str = "dbmigrate.dev/attempt";
 /// Label: the input hash the Job was built for.
 pub const LABEL_INPUT_HASH: &str = "dbmigrate.dev/input-hash";
+/// Label: the database the step changes (see [`database_label`]).
+pub const LABEL_DATABASE: &str = "dbmigrate.dev/database";
 
 const RUNNER_DIR: &str = "/opt/dbmigrate";
 const RUNNER_VOLUME: &str = "dbmigrate-bin";
@@ -293,6 +295,10 @@ fn build<R: StepResource>(
         (LABEL_STEP.to_owned(), run.step.to_string()),
         (LABEL_ATTEMPT.to_owned(), run.attempt.to_string()),
         (LABEL_INPUT_HASH.to_owned(), run.input_hash.to_owned()),
+        (
+            LABEL_DATABASE.to_owned(),
+            database_label(&namespace, resource.database()),
+        ),
     ]);
 
     let secrets = secret_envs(resource.database());

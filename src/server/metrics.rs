@@ -4,6 +4,7 @@ use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
 /// Labels of a reconcile's result.
@@ -35,6 +36,20 @@ pub struct FailureLabels {
     pub reason: String,
 }
 
+/// Labels of a finished step.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct StepLabels {
+    /// The resource's kind.
+    pub kind: String,
+    /// `succeeded` or `failed`.
+    pub result: String,
+}
+
+/// A histogram of step durations: 1 s to about 1 h in doublings.
+fn step_duration_histogram() -> Histogram {
+    Histogram::new(exponential_buckets(1.0, 2.0, 12))
+}
+
 /// Everything the operator counts.
 #[derive(Debug)]
 pub struct Metrics {
@@ -47,6 +62,8 @@ pub struct Metrics {
     pub step_failures: Family<FailureLabels, Counter>,
     /// Migrations still to apply, by resource (from the newest step report).
     pub pending_migrations: Family<ResourceLabels, Gauge>,
+    /// How long finished step Jobs ran (start to completion), by kind and result.
+    pub step_duration: Family<StepLabels, Histogram, fn() -> Histogram>,
 }
 
 impl Default for Metrics {
@@ -56,6 +73,8 @@ impl Default for Metrics {
         let steps_started = Family::default();
         let step_failures = Family::default();
         let pending_migrations = Family::default();
+        let step_duration: Family<StepLabels, Histogram, fn() -> Histogram> =
+            Family::new_with_constructor(step_duration_histogram);
         registry.register(
             "reconciles",
             "Reconciles by kind and result",
@@ -72,12 +91,18 @@ impl Default for Metrics {
             "Migrations still to apply, per resource",
             pending_migrations.clone(),
         );
+        registry.register(
+            "step_duration_seconds",
+            "How long finished step Jobs ran",
+            step_duration.clone(),
+        );
         Self {
             registry,
             reconciles,
             steps_started,
             step_failures,
             pending_migrations,
+            step_duration,
         }
     }
 }
@@ -117,7 +142,24 @@ mod tests {
             name: "forum".to_owned(),
         };
         metrics.pending_migrations.get_or_create(&forum).set(4);
+        let succeeded = StepLabels {
+            kind: "ConfigSync".to_owned(),
+            result: "succeeded".to_owned(),
+        };
+        metrics.step_duration.get_or_create(&succeeded).observe(3.0);
         let text = metrics.encode();
+        assert!(
+            text.contains(
+                r#"dbmigrate_step_duration_seconds_bucket{le="4.0",kind="ConfigSync",result="succeeded"} 1"#
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                r#"dbmigrate_step_duration_seconds_bucket{le="2.0",kind="ConfigSync",result="succeeded"} 0"#
+            ),
+            "{text}"
+        );
         assert!(
             text.contains(
                 r#"dbmigrate_reconciles_total{kind="DatabaseMigration",result="create"} 2"#

@@ -4,169 +4,7 @@
 
 mod support;
 
-use std::process::{Command, Stdio};
-
-use std::io::{Read, Write};
-use std::net::TcpStream;
-
-use e2e_harness::os::{KillOnDrop, free_port};
-use support::Fixture;
-
-/// The image of the step Jobs: job-runner maps `dbmigrate:*` to the freshly built binary.
-const IMAGE: &str = "dbmigrate:e2e";
-
-/// An environment with the CRDs, a namespace, a Secret holding the database URL, and the
-/// operator watching that namespace.
-struct Operator {
-    fixture: Fixture,
-    process: KillOnDrop,
-    /// `127.0.0.1:<port>` of its /healthz, /readyz and /metrics.
-    http: String,
-}
-
-impl Operator {
-    fn start(test: &str) -> Self {
-        let fixture = Fixture::start(test);
-        let crds = concat!(env!("CARGO_MANIFEST_DIR"), "/../../crds");
-        fixture.ok(&["apply", "-f", crds]);
-        fixture.ok(&[
-            "wait",
-            "--for=condition=Established",
-            "crd/databasemigrations.dbmigrate.dev",
-        ]);
-        let url = format!("--from-literal=url={}", fixture.env.database_url());
-        fixture.ok(&["create", "secret", "generic", "db", &url]);
-        let (process, http) = start_operator(&fixture);
-        Self {
-            fixture,
-            process,
-            http,
-        }
-    }
-
-    /// Stops the operator (SIGKILL) and starts a new one.
-    fn restart(&mut self) {
-        self.process.kill();
-        (self.process, self.http) = start_operator(&self.fixture);
-    }
-
-    /// The operator's log, for failure messages.
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.fixture.env.dir().join("operator.log")).unwrap_or_default()
-    }
-
-    /// Waits for `condition` of the DatabaseMigration `name`, showing the operator's log and
-    /// the resource when it does not come.
-    fn wait_for(&self, name: &str, condition: &str) {
-        let dbm = format!("dbm/{name}");
-        let output = self
-            .fixture
-            .kubectl(None)
-            .args(["wait", &format!("--for={condition}"), &dbm, "--timeout=60s"])
-            .output()
-            .expect("running kubectl wait");
-        assert!(
-            output.status.success(),
-            "{dbm} never reached {condition}:\n{}\n{}\n--- operator ---\n{}\n{}",
-            String::from_utf8_lossy(&output.stderr),
-            self.fixture.ok(&["get", &dbm, "-o", "yaml"]),
-            self.log(),
-            self.fixture.env.logs()
-        );
-    }
-
-    /// Runs SQL on the test database and returns the rows, `|`-separated.
-    fn sql(&self, query: &str) -> String {
-        let output = Command::new("psql")
-            .args([self.fixture.env.database_url(), "-AtX", "-c", query])
-            .output()
-            .expect("running psql");
-        assert!(
-            output.status.success(),
-            "psql {query}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8_lossy(&output.stdout).trim().to_owned()
-    }
-}
-
-/// Starts `dbmigrate operator` for the fixture's namespace, appending to `operator.log`;
-/// returns it and the address of its HTTP port.
-fn start_operator(fixture: &Fixture) -> (KillOnDrop, String) {
-    start_operator_logging_to(fixture, "operator.log")
-}
-
-/// Starts `dbmigrate operator` for the fixture's namespace, appending to `log` in its dir;
-/// returns it and the address of its HTTP port.
-fn start_operator_logging_to(fixture: &Fixture, log: &str) -> (KillOnDrop, String) {
-    let http = format!("127.0.0.1:{}", free_port());
-    let log = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(fixture.env.dir().join(log))
-        .expect("opening the operator's log");
-    let process = Command::new(fixture.env.bin_dir().join("dbmigrate"))
-        .args(["operator", "--image", IMAGE, "--log-format", "text"])
-        .args(["--namespace", &fixture.namespace, "--http-address", &http])
-        .env("KUBECONFIG", fixture.env.kubeconfig())
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()
-        .expect("starting dbmigrate operator");
-    (KillOnDrop(process), http)
-}
-
-/// `GET http://<address><path>`: the status code and the body.
-fn http_get(address: &str, path: &str) -> (u16, String) {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    let mut stream = loop {
-        match TcpStream::connect(address) {
-            Ok(stream) => break stream,
-            Err(_) if std::time::Instant::now() < deadline => {
-                std::thread::sleep(std::time::Duration::from_millis(50));
-            }
-            Err(e) => panic!("connecting to {address}: {e}"),
-        }
-    };
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
-    )
-    .expect("sending the request");
-    let mut response = String::new();
-    stream
-        .read_to_string(&mut response)
-        .expect("reading the response");
-    let code = response
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_owned());
-    (code, body.unwrap_or_default())
-}
-
-/// A DatabaseMigration with inline migrations (`name`, `sql`) for the `db` Secret.
-fn migration(name: &str, files: &[(&str, &str)], extra: &str) -> String {
-    let mut text = format!(
-        "apiVersion: dbmigrate.dev/v1alpha1
-kind: DatabaseMigration
-metadata:
-  name: {name}
-spec:
-  database:
-    urlSecretRef: {{name: db, key: url}}
-  historyTable: {name}_history
-{extra}  source:
-    inline:
-"
-    );
-    for (file, sql) in files {
-        text.push_str(&format!("      - name: {file}\n        sql: {sql:?}\n"));
-    }
-    text
-}
+use support::operator::{Operator, http_get, migration, start_operator_logging_to};
 
 #[test]
 fn migrations_are_applied_by_step_jobs_and_reapplying_changes_nothing() {
@@ -188,7 +26,7 @@ fn migrations_are_applied_by_step_jobs_and_reapplying_changes_nothing() {
     ];
     let manifest = migration("forum", &files, "  runner: {maxMigrationsPerJob: 2}\n");
     fixture.apply(&manifest);
-    operator.wait_for("forum", "condition=Ready");
+    operator.wait_for("dbm/forum", "condition=Ready");
     let status = fixture.jsonpath(
         "dbm/forum",
         "{.status.phase} {.status.applied} {.status.pending} {.status.currentVersion} {.status.observedGeneration}",
@@ -228,6 +66,8 @@ fn migrations_are_applied_by_step_jobs_and_reapplying_changes_nothing() {
         format!(
             r#"dbmigrate_pending_migrations{{kind="DatabaseMigration",namespace="{namespace}",name="forum"}} 0"#
         ),
+        r#"dbmigrate_step_duration_seconds_count{kind="DatabaseMigration",result="succeeded"}"#
+            .to_owned(),
     ] {
         assert!(metrics.contains(&expected), "no {expected} in\n{metrics}");
     }
@@ -257,7 +97,7 @@ fn a_failing_migration_fails_with_its_file_and_sqlstate_then_a_fix_applies() {
     );
     let no_retries = "  runner: {backoffLimit: 0}\n";
     fixture.apply(&migration("links", &[good, bad], no_retries));
-    operator.wait_for("links", "condition=Failed");
+    operator.wait_for("dbm/links", "condition=Failed");
     let failure = fixture.jsonpath(
         "dbm/links",
         "{.status.phase} {.status.failure.reason} {.status.failure.file} {.status.failure.sqlstate} {.status.applied}",
@@ -278,7 +118,7 @@ fn a_failing_migration_fails_with_its_file_and_sqlstate_then_a_fix_applies() {
     );
     // an applied migration is never edited; the failed one was not applied, so it may change
     fixture.apply(&migration("links", &[good, fixed], no_retries));
-    operator.wait_for("links", "condition=Ready");
+    operator.wait_for("dbm/links", "condition=Ready");
     assert_eq!(
         fixture.jsonpath("dbm/links", "{.status.applied} {.status.failure}"),
         "2 "
@@ -309,7 +149,7 @@ fn a_migration_waits_blocked_until_its_dependency_is_ready() {
     );
     let depends = "  dependsOn:\n  - {kind: DatabaseMigration, name: schema}\n";
     fixture.apply(&migration("data", &[data], depends));
-    operator.wait_for("data", "condition=Blocked");
+    operator.wait_for("dbm/data", "condition=Blocked");
     let blocked = fixture.jsonpath(
         "dbm/data",
         "{.status.conditions[?(@.type==\"Blocked\")].reason}",
@@ -329,8 +169,8 @@ fn a_migration_waits_blocked_until_its_dependency_is_ready() {
     );
 
     fixture.apply(&migration("schema", &[schema], no_retries));
-    operator.wait_for("schema", "condition=Ready");
-    operator.wait_for("data", "condition=Ready");
+    operator.wait_for("dbm/schema", "condition=Ready");
+    operator.wait_for("dbm/data", "condition=Ready");
     assert_eq!(operator.sql("SELECT slug FROM deps_themes"), "default");
 }
 
@@ -356,7 +196,7 @@ fn an_operator_killed_mid_step_resumes_after_restart_and_applies_nothing_twice()
         "0",
     );
     operator.restart();
-    operator.wait_for("resume", "condition=Ready");
+    operator.wait_for("dbm/resume", "condition=Ready");
     assert_eq!(operator.sql("SELECT count(*) FROM resume_history"), "3");
     assert_eq!(operator.sql("SELECT count(*) FROM restart_a"), "1");
     let steps = operator
@@ -376,7 +216,7 @@ fn of_two_operators_only_the_leader_creates_jobs_and_the_other_takes_over() {
     };
     let files = [("1_a.sql", "CREATE TABLE leader_a (id int);")];
     operator.fixture.apply(&migration("first", &files, ""));
-    operator.wait_for("first", "condition=Ready");
+    operator.wait_for("dbm/first", "condition=Ready");
     let (one, two) = (read("operator.log"), read("operator-2.log"));
     let acted = |log: &str| log.contains("SQL migrations in Job");
     assert!(
@@ -393,7 +233,7 @@ fn of_two_operators_only_the_leader_creates_jobs_and_the_other_takes_over() {
     };
     let more = [files[0], ("2_b.sql", "CREATE TABLE leader_b (id int);")];
     operator.fixture.apply(&migration("first", &more, ""));
-    operator.wait_for("first", "jsonpath={.status.applied}=2");
+    operator.wait_for("dbm/first", "jsonpath={.status.applied}=2");
     assert!(acted(&read(follower_log)), "{}", read(follower_log));
     assert_eq!(
         operator.sql("SELECT to_regclass('leader_b') IS NOT NULL"),
@@ -409,12 +249,15 @@ fn a_missing_secret_is_secret_not_found_until_it_is_created() {
     let manifest = migration("late", &files, "  runner: {backoffLimit: 5}\n")
         .replace("{name: db, key: url}", "{name: db-late, key: url}");
     fixture.apply(&manifest);
-    operator.wait_for("late", "jsonpath={.status.failure.reason}=SecretNotFound");
+    operator.wait_for(
+        "dbm/late",
+        "jsonpath={.status.failure.reason}=SecretNotFound",
+    );
     let message = fixture.jsonpath("dbm/late", "{.status.failure.message}");
     assert!(message.contains("db-late"), "{message}");
     let url = format!("--from-literal=url={}", fixture.env.database_url());
     fixture.ok(&["create", "secret", "generic", "db-late", &url]);
-    operator.wait_for("late", "condition=Ready");
+    operator.wait_for("dbm/late", "condition=Ready");
     assert_eq!(
         operator.sql("SELECT to_regclass('secret_a') IS NOT NULL"),
         "t"

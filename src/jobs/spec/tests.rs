@@ -432,3 +432,22 @@ fn a_connection_without_password_needs_no_secret() {
     });
     assert_eq!(secret_envs(&url)[0].env, ENV_DATABASE_URL);
 }
+
+#[test]
+fn steps_on_the_same_database_share_the_database_label() {
+    let label = |job: &Job| job.metadata.labels.as_ref().unwrap()[LABEL_DATABASE].clone();
+    let mut sync = config_sync();
+    let mut resource = migration();
+    resource.spec.database = sync.spec.database.clone();
+    let migration_job = sql_step_job(&JobSettings::default(), &resource, RUN).unwrap();
+    let sync_step = sync_job(&JobSettings::default(), &sync, RUN).unwrap();
+    assert_eq!(label(&migration_job), label(&sync_step));
+    assert_eq!(label(&migration_job).len(), crate::jobs::INPUT_HASH_LENGTH);
+
+    sync.spec.database = migration().spec.database;
+    let other_database = sync_job(&JobSettings::default(), &sync, RUN).unwrap();
+    assert_ne!(label(&migration_job), label(&other_database));
+    sync.metadata.namespace = Some("elsewhere".to_owned());
+    let other_namespace = sync_job(&JobSettings::default(), &sync, RUN).unwrap();
+    assert_ne!(label(&other_database), label(&other_namespace));
+}

@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 
 use e2e_harness::Environment;
 
+pub mod operator;
+
 /// An environment and a namespace of its own (unique even when `KUBECONFIG` shares a cluster).
 pub struct Fixture {
     /// The environment.
