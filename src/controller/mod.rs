@@ -3,6 +3,7 @@
 
 mod database;
 mod dependencies;
+mod durations;
 mod error;
 mod found;
 mod kinds;
@@ -26,6 +27,7 @@ use kube::{Api, Client, ResourceExt};
 use tracing::{info, warn};
 
 use self::database::DatabaseSlots;
+use self::durations::CountedJobs;
 
 pub use error::ReconcileError;
 pub use kinds::{DEFAULT_SYNC_INTERVAL, Reconciled};
@@ -103,6 +105,7 @@ pub async fn run(client: Client, options: OperatorOptions) -> Result<(), Operato
         settings: options.settings,
         health,
         databases: DatabaseSlots::default(),
+        counted_jobs: CountedJobs::default(),
     });
     info!(namespace = ?namespace, "dbmigrate operator running");
     let migrations =

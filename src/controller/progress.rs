@@ -18,7 +18,9 @@ const PERMANENT_REASONS: &[&str] = &[
     "LintBlocked",
     "InvalidSpec",
     "MissingOnDisk",
-    "DirtyMigration",
+    "Dirty",
+    "OutOfOrder",
+    "InvalidInput",
 ];
 
 /// What one step does.

@@ -18,6 +18,7 @@ use tracing::{info, warn};
 
 use super::database::{DatabaseSlots, other_running_step};
 use super::dependencies::unready_dependency;
+use super::durations::CountedJobs;
 use super::error::ReconcileError;
 use super::found::{FoundJobs, find_jobs};
 use super::kinds::Reconciled;
@@ -58,6 +59,8 @@ pub struct Context {
     pub health: Arc<Health>,
     /// Serialises step creation per database.
     pub databases: DatabaseSlots,
+    /// Step Jobs already in the duration histogram.
+    pub counted_jobs: CountedJobs,
 }
 
 /// One reconcile of one resource: what it is and what it has found so far.
@@ -124,6 +127,7 @@ impl<K: Reconciled> Pass<'_, K> {
         let found = find_jobs(&self.ctx.client, resource, &hash).await?;
         let runner = self.ctx.settings.runner(resource.runner_settings());
         let now = Timestamp::now();
+        self.observe_durations(&found, now);
         let policy = RetryPolicy::for_runner(&runner);
         let decision = decide(
             &found.current,
@@ -171,17 +175,17 @@ impl<K: Reconciled> Pass<'_, K> {
                 if let Some(interval) = resource.resync_interval() {
                     match resync(&found.current, interval, now) {
                         Ok(step) => {
-                            self.ready(&report, latest).await?;
+                            self.ready(&report).await?;
                             return self.start(step, &hash, &found, Some(&report)).await;
                         }
                         Err(at) => {
-                            self.ready(&report, latest).await?;
+                            self.ready(&report).await?;
                             let wait = Duration::try_from(at.duration_since(now));
                             return Ok(Action::requeue(wait.unwrap_or(interval)));
                         }
                     }
                 }
-                self.ready(&report, latest).await?;
+                self.ready(&report).await?;
                 Ok(Action::await_change())
             }
             Decision::Failed {
@@ -191,7 +195,7 @@ impl<K: Reconciled> Pass<'_, K> {
                 attempts,
             } => {
                 self.count("failed");
-                self.failed(&reason, &message, report.as_ref(), attempts, latest)
+                self.failed(&reason, &message, report.as_ref(), attempts)
                     .await?;
                 Ok(Action::await_change())
             }
@@ -285,7 +289,6 @@ impl<K: Reconciled> Pass<'_, K> {
             return Ok(Action::requeue(RECHECK));
         }
         self.count("create");
-        self.observe_finished(latest_job(found));
         ctx.health
             .metrics
             .steps_started
@@ -322,11 +325,7 @@ impl<K: Reconciled> Pass<'_, K> {
     }
 
     /// Writes the Ready status of `report`, with Events when it changes things.
-    async fn ready(
-        &self,
-        report: &StepReport,
-        latest: Option<&StepJob>,
-    ) -> Result<(), ReconcileError> {
+    async fn ready(&self, report: &StepReport) -> Result<(), ReconcileError> {
         self.count("ready");
         let previous = self.resource.status();
         let status = resource_status(
@@ -337,7 +336,6 @@ impl<K: Reconciled> Pass<'_, K> {
             self.resource.meta().generation,
         );
         if self.write_needed(&status) {
-            self.observe_finished(latest);
             let message = status.message().unwrap_or_default().to_owned();
             if previous.map(OperatorStatus::phase) != Some(Phase::Ready) {
                 self.publish(EventType::Normal, K::Status::READY_REASON, &message, None)
@@ -362,7 +360,6 @@ impl<K: Reconciled> Pass<'_, K> {
         message: &str,
         report: Option<&StepReport>,
         attempts: u32,
-        latest: Option<&StepJob>,
     ) -> Result<(), ReconcileError> {
         let failure = failure_of::<K>(report, reason, message, attempts);
         let text = format!(
@@ -382,7 +379,6 @@ impl<K: Reconciled> Pass<'_, K> {
             self.resource.meta().generation,
         );
         if previous.map(OperatorStatus::phase) != Some(Phase::Failed) {
-            self.observe_finished(latest);
             self.ctx
                 .health
                 .metrics
@@ -506,26 +502,29 @@ impl<K: Reconciled> Pass<'_, K> {
         }
     }
 
-    /// Records how long the newest step Job ran, once it has finished.
-    fn observe_finished(&self, latest: Option<&StepJob>) {
-        let Some(job) = latest else { return };
-        let (Some(started), Some(finished)) = (job.started_at, job.finished_at) else {
-            return;
-        };
-        let result = match job.outcome {
-            StepOutcome::Succeeded(_) => "succeeded",
-            _ => "failed",
-        };
-        let seconds = finished.duration_since(started).as_secs_f64().max(0.0);
-        self.ctx
-            .health
-            .metrics
-            .step_duration
-            .get_or_create(&StepLabels {
-                kind: self.kind.clone(),
-                result: result.to_owned(),
-            })
-            .observe(seconds);
+    /// Records how long each step Job ran that finished since the last look.
+    fn observe_durations(&self, found: &FoundJobs, now: Timestamp) {
+        let resource = format!("{}/{}", self.namespace, self.resource.name_any());
+        let counted = &self.ctx.counted_jobs;
+        for job in counted.newly_finished(&resource, &found.current, now) {
+            let (Some(started), Some(finished)) = (job.started_at, job.finished_at) else {
+                continue;
+            };
+            let result = match job.outcome {
+                StepOutcome::Succeeded(_) => "succeeded",
+                _ => "failed",
+            };
+            let seconds = finished.duration_since(started).as_secs_f64().max(0.0);
+            self.ctx
+                .health
+                .metrics
+                .step_duration
+                .get_or_create(&StepLabels {
+                    kind: self.kind.clone(),
+                    result: result.to_owned(),
+                })
+                .observe(seconds);
+        }
     }
 
     /// Counts the failed attempt a retry replaces, by the reason its report gives.

@@ -150,7 +150,11 @@ impl Checked<'_> {
         let run = self.run;
         if let Some(problem) = self.plan.problems(run.overrides).first() {
             let message = problem.to_string();
-            let failure = other_failure(problem.reason(), &message);
+            let failure = FailureStatus {
+                version: Some(problem.version().to_owned()),
+                file: problem.path().map(str::to_owned),
+                ..other_failure(problem.reason(), &message)
+            };
             let outcome = Outcome::Failed {
                 reason: problem.reason().into(),
                 message,

@@ -146,6 +146,24 @@ impl PlanProblem {
             Self::OutOfOrder { .. } => "OutOfOrder",
         }
     }
+
+    /// The version of the migration it is about.
+    pub fn version(&self) -> &str {
+        match self {
+            Self::ChecksumMismatch { version, .. }
+            | Self::Dirty { version, .. }
+            | Self::MissingOnDisk { version, .. }
+            | Self::OutOfOrder { version, .. } => version,
+        }
+    }
+
+    /// Its file, when it has one on disk.
+    pub fn path(&self) -> Option<&str> {
+        match self {
+            Self::ChecksumMismatch { path, .. } | Self::OutOfOrder { path, .. } => Some(path),
+            Self::Dirty { .. } | Self::MissingOnDisk { .. } => None,
+        }
+    }
 }
 
 /// Every known migration in version order with its state.

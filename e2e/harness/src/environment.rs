@@ -400,7 +400,7 @@ fn binary(
 }
 
 /// job-runner's images config: `dbmigrate:*` is the dbmigrate binary of this build; busybox,
-/// alpine and debian images run host commands.
+/// alpine, debian and postgres images run host commands.
 fn images_config(dbmigrate: &Path) -> String {
     let dbmigrate = dbmigrate.to_string_lossy();
     let host = |image: &str| serde_json::json!({ "image": image, "hostCommands": true });
@@ -419,6 +419,7 @@ fn images_config(dbmigrate: &Path) -> String {
             host("busybox*"),
             host("alpine*"),
             host("debian*"),
+            host("postgres*"),
         ]
     });
     serde_yaml::to_string(&config).unwrap_or_else(|_| config.to_string())

@@ -7,10 +7,16 @@ use std::time::{Duration, Instant};
 
 use support::operator::{Operator, migration};
 
+/// The name of the DatabaseMigration creating `table` (its history table is named after it,
+/// so tests sharing one database through `E2E_DATABASE_URL` keep apart).
+fn schema_name(table: &str) -> String {
+    format!("{}-schema", table.replace('_', "-"))
+}
+
 /// The DatabaseMigration creating the table the ConfigSyncs fill.
 fn schema(table: &str) -> String {
     let sql = format!("CREATE TABLE {table} (slug text PRIMARY KEY, title text NOT NULL);");
-    migration("schema", &[("1_forums.sql", &sql)], "")
+    migration(&schema_name(table), &[("1_forums.sql", &sql)], "")
 }
 
 /// A ConfigMap holding `forums.yaml` with these `(slug, title)` rows under `forums:`.
@@ -30,8 +36,9 @@ data:
     text
 }
 
-/// A mirror-mode ConfigSync of `forum-config` into `table`, after `schema`.
+/// A mirror-mode ConfigSync of `forum-config` into `table`, after its schema migration.
 fn config_sync(table: &str, extra: &str) -> String {
+    let schema = schema_name(table);
     format!(
         "apiVersion: dbmigrate.dev/v1alpha1
 kind: ConfigSync
@@ -41,7 +48,7 @@ spec:
   database:
     urlSecretRef: {{name: db, key: url}}
   dependsOn:
-  - {{kind: DatabaseMigration, name: schema}}
+  - {{kind: DatabaseMigration, name: {schema}}}
 {extra}  tables:
   - table: {table}
     keyColumns: [slug]
@@ -79,7 +86,10 @@ fn a_config_sync_waits_for_its_migration_then_mirrors_its_config_map() {
 
     // the migration's Ready status wakes the ConfigSync
     fixture.apply(&schema("cs_forums"));
-    operator.wait_for("dbm/schema", "condition=Ready");
+    operator.wait_for(
+        &format!("dbm/{}", schema_name("cs_forums")),
+        "condition=Ready",
+    );
     operator.wait_for("cfgsync/forums", "condition=Ready");
     assert_eq!(
         operator.sql("SELECT slug, title FROM cs_forums ORDER BY slug"),
@@ -219,7 +229,10 @@ fn steps_of_two_resources_on_one_database_never_run_at_the_same_time() {
     let operator = Operator::start("cs-busy");
     let fixture = &operator.fixture;
     fixture.apply(&schema("busy_forums"));
-    operator.wait_for("dbm/schema", "condition=Ready");
+    operator.wait_for(
+        &format!("dbm/{}", schema_name("busy_forums")),
+        "condition=Ready",
+    );
     // a slow migration on the same database, and a sync that does not depend on it
     let slow = ("1_slow.sql", "SELECT pg_sleep(4);");
     fixture.apply(&migration("slow", &[slow], ""));

@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::volumes::Mount;
+
 /// Errors reading the images config.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -139,12 +141,14 @@ impl Images {
             })
     }
 
-    /// Resolves a container's (already `$(VAR)`-expanded) command and args for `image`.
+    /// Resolves a container's (already `$(VAR)`-expanded) command and args for `image`; a
+    /// program inside one of the container's `mounts` is the file in that volume.
     pub fn resolve(
         &self,
         image: &str,
         command: &[String],
         args: &[String],
+        mounts: &[Mount],
     ) -> Result<ResolvedCommand, CommandError> {
         let entry = self.find(image)?;
         let argv = container_argv(entry, command, args);
@@ -153,13 +157,13 @@ impl Images {
                 image: image.to_owned(),
             });
         };
-        let program = lookup_program(entry, first, host_path().as_deref()).ok_or_else(|| {
-            CommandError::NotFound {
+        let program = mounted_program(first, mounts)
+            .or_else(|| lookup_program(entry, first, host_path().as_deref()))
+            .ok_or_else(|| CommandError::NotFound {
                 program: first.clone(),
                 image: image.to_owned(),
                 config: self.path.clone(),
-            }
-        })?;
+            })?;
         Ok(ResolvedCommand {
             program,
             arg0: first.clone(),
@@ -181,6 +185,20 @@ pub fn container_argv(entry: &ImageEntry, command: &[String], args: &[String]) -
     } else {
         entry.entrypoint.iter().chain(&entry.cmd).cloned().collect()
     }
+}
+
+/// A program in a volume (an init container may have put it there), as the volume's
+/// materialised file: the image does not matter, as in a real container.
+pub fn mounted_program(program: &str, mounts: &[Mount]) -> Option<PathBuf> {
+    let path = Path::new(program);
+    mounts
+        .iter()
+        .filter_map(|m| {
+            path.strip_prefix(&m.target)
+                .ok()
+                .map(|rest| m.source.join(rest))
+        })
+        .find(|p| p.is_file())
 }
 
 /// Maps `argv[0]` to a local executable: by full path, then by basename, then (with
@@ -306,16 +324,42 @@ images:
     #[test]
     fn resolves_by_full_path_and_basename() {
         let i = images();
-        let r = i.resolve("dbmigrate:v1", &[], &s(&["apply"])).unwrap();
+        let r = i.resolve("dbmigrate:v1", &[], &s(&["apply"]), &[]).unwrap();
         assert_eq!(r.program, PathBuf::from("/opt/bin/dbmigrate"));
         assert_eq!(r.arg0, "/usr/local/bin/dbmigrate");
         assert_eq!(r.args, s(&["apply"]));
         let r = i
-            .resolve("dbmigrate:v1", &s(&["/bin/dbmigrate"]), &[])
+            .resolve("dbmigrate:v1", &s(&["/bin/dbmigrate"]), &[], &[])
             .unwrap();
         assert_eq!(r.program, PathBuf::from("/opt/bin/dbmigrate"));
-        let err = i.resolve("dbmigrate:v1", &s(&["sh"]), &[]).unwrap_err();
+        let err = i
+            .resolve("dbmigrate:v1", &s(&["sh"]), &[], &[])
+            .unwrap_err();
         assert!(matches!(err, CommandError::NotFound { .. }), "{err}");
+    }
+
+    #[test]
+    fn a_program_in_a_volume_is_the_volumes_file_whatever_the_image() {
+        let dir = std::env::temp_dir().join(format!("jr-mounted-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("runner"), "").unwrap();
+        let mounts = [Mount {
+            source: dir.clone(),
+            target: PathBuf::from("/opt/tools"),
+            read_only: true,
+        }];
+        assert_eq!(
+            mounted_program("/opt/tools/runner", &mounts),
+            Some(dir.join("runner"))
+        );
+        assert_eq!(mounted_program("/opt/tools/other", &mounts), None);
+        assert_eq!(mounted_program("/opt/toolsx/runner", &mounts), None);
+        let r = images()
+            .resolve("dbmigrate:v1", &s(&["/opt/tools/runner"]), &[], &mounts)
+            .unwrap();
+        assert_eq!(r.program, dir.join("runner"));
+        assert_eq!(r.arg0, "/opt/tools/runner");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
@@ -339,12 +383,12 @@ images:
         assert_eq!(lookup_program(&e, "nope", Some(&path)), None);
         let no_image = Images::parse(Path::new("c"), "images: []").unwrap();
         assert!(matches!(
-            no_image.resolve("x", &[], &[]),
+            no_image.resolve("x", &[], &[], &[]),
             Err(CommandError::NoImage { .. })
         ));
         let empty = Images::parse(Path::new("c"), "images: [{image: '*'}]").unwrap();
         assert!(matches!(
-            empty.resolve("x", &[], &[]),
+            empty.resolve("x", &[], &[], &[]),
             Err(CommandError::NoCommand { .. })
         ));
         std::fs::remove_dir_all(dir).unwrap();

@@ -320,12 +320,22 @@ impl Runner {
 
     /// Runs one container to its end; whether it exited 0.
     async fn container(&self, slot: Slot, c: &Container, volumes: &Volumes) -> bool {
+        let mut mounts = match volumes.mounts(c) {
+            Ok(m) => m,
+            Err(e) => {
+                self.set(
+                    slot,
+                    State::Waiting("CreateContainerConfigError".to_owned(), Some(e.to_string())),
+                );
+                return false;
+            }
+        };
         let prepared = loop {
             if self.killed().is_some() {
                 return false;
             }
             let result = match fetch_refs(&self.ctx, &self.pod).await {
-                Ok(refs) => prepare::prepare(&self.pod, c, &self.ctx.images, &refs),
+                Ok(refs) => prepare::prepare(&self.pod, c, &self.ctx.images, &refs, &mounts),
                 Err(e) => {
                     warn!(error = %e, "cannot read the pod's Secrets/ConfigMaps");
                     if self.pause(RETRY).await {
@@ -362,16 +372,6 @@ impl Runner {
                         return false;
                     }
                 }
-            }
-        };
-        let mut mounts = match volumes.mounts(c) {
-            Ok(m) => m,
-            Err(e) => {
-                self.set(
-                    slot,
-                    State::Waiting("CreateContainerConfigError".to_owned(), Some(e.to_string())),
-                );
-                return false;
             }
         };
         let term_dir = self.local.dir.join("termination");

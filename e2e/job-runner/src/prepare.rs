@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use k8s_openapi::api::core::v1::{Container, Pod, SecurityContext};
 
 use crate::config::{CommandError, Images, ResolvedCommand};
+use crate::volumes::Mount;
 
 /// The Secrets and ConfigMaps a pod refers to, as read from the API (`None`: not found).
 #[derive(Debug, Clone, Default)]
@@ -127,6 +128,7 @@ pub fn prepare(
     container: &Container,
     images: &Images,
     refs: &Refs,
+    mounts: &[Mount],
 ) -> Result<Prepared, PrepareError> {
     let image = container.image.clone().unwrap_or_default();
     let entry = images.find(&image)?;
@@ -159,7 +161,7 @@ pub fn prepare(
         .flatten()
         .map(|c| expand(c, &lookup))
         .collect();
-    let command = images.resolve(&image, &command, &args)?;
+    let command = images.resolve(&image, &command, &args, mounts)?;
     let uid = uid.or((entry.user != 0).then_some(entry.user));
     Ok(Prepared {
         command,

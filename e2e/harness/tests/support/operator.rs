@@ -9,8 +9,11 @@ use e2e_harness::os::{KillOnDrop, free_port};
 
 use super::Fixture;
 
-/// The image of the step Jobs: job-runner maps `dbmigrate:*` to the freshly built binary.
-pub const IMAGE: &str = "dbmigrate:e2e";
+/// The image of the step Jobs: `E2E_IMAGE` (a real cluster must be able to pull it), else
+/// `dbmigrate:e2e`, which job-runner maps to the freshly built binary.
+pub fn image() -> String {
+    std::env::var("E2E_IMAGE").unwrap_or_else(|_| "dbmigrate:e2e".to_owned())
+}
 
 /// An environment with the CRDs, a namespace, a Secret holding the database URL, and the
 /// operator watching that namespace.
@@ -103,7 +106,7 @@ pub fn start_operator_logging_to(fixture: &Fixture, log: &str) -> (KillOnDrop, S
         .open(fixture.env.dir().join(log))
         .expect("opening the operator's log");
     let process = Command::new(fixture.env.bin_dir().join("dbmigrate"))
-        .args(["operator", "--image", IMAGE, "--log-format", "text"])
+        .args(["operator", "--image", &image(), "--log-format", "text"])
         .args(["--namespace", &fixture.namespace, "--http-address", &http])
         .env("KUBECONFIG", fixture.env.kubeconfig())
         .stdin(Stdio::null())
@@ -146,6 +149,7 @@ pub fn http_get(address: &str, path: &str) -> (u16, String) {
 
 /// A DatabaseMigration with inline migrations (`name`, `sql`) for the `db` Secret.
 pub fn migration(name: &str, files: &[(&str, &str)], extra: &str) -> String {
+    let history = name.replace('-', "_");
     let mut text = format!(
         "apiVersion: dbmigrate.dev/v1alpha1
 kind: DatabaseMigration
@@ -154,7 +158,7 @@ metadata:
 spec:
   database:
     urlSecretRef: {{name: db, key: url}}
-  historyTable: {name}_history
+  historyTable: {history}_history
 {extra}  source:
     inline:
 "

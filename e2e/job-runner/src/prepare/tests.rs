@@ -77,7 +77,7 @@ fn expansion_like_kubelet() {
 fn env_and_command() {
     let p = pod(POD);
     let c = &p.spec.as_ref().unwrap().containers[0];
-    let prepared = prepare(&p, c, &images(), &refs()).unwrap();
+    let prepared = prepare(&p, c, &images(), &refs(), &[]).unwrap();
     let env: BTreeMap<_, _> = prepared.env.iter().cloned().collect();
     assert_eq!(env["CM_db"], "app");
     assert_eq!(env["DB_URL"], "postgres://db/app?x=$(LATER)");
@@ -133,7 +133,9 @@ fn run_as_non_root() {
         Some(serde_yaml::from_str("{runAsNonRoot: true}").unwrap());
     let c = p.spec.as_ref().unwrap().containers[0].clone();
     assert_eq!(
-        prepare(&p, &c, &images(), &refs()).unwrap_err().to_string(),
+        prepare(&p, &c, &images(), &refs(), &[])
+            .unwrap_err()
+            .to_string(),
         "container has runAsNonRoot and image will run as root (pod: \"p1_ns1(u-1)\", container: main)"
     );
     let non_root_image = Images::parse(
@@ -141,10 +143,10 @@ fn run_as_non_root() {
         "images: [{image: '*', executables: {dbmigrate: /bin/dbm}, user: 65532}]",
     )
     .unwrap();
-    let ok = prepare(&p, &c, &non_root_image, &refs()).unwrap();
+    let ok = prepare(&p, &c, &non_root_image, &refs(), &[]).unwrap();
     assert_eq!(ok.uid, Some(65532));
     let mut c2 = c.clone();
     c2.security_context = Some(serde_yaml::from_str("{runAsUser: 1000, runAsGroup: 7}").unwrap());
-    let ok = prepare(&p, &c2, &images(), &refs()).unwrap();
+    let ok = prepare(&p, &c2, &images(), &refs(), &[]).unwrap();
     assert_eq!((ok.uid, ok.gid), (Some(1000), Some(7)));
 }

@@ -1,0 +1,167 @@
+//! Whole flows through `dbmigrate operator`: the kustomize GitOps example as a user applies
+//! it, an applied migration edited afterwards, and a script (data) step between SQL steps.
+
+mod support;
+
+use std::time::Duration;
+
+use support::operator::{Operator, image, migration};
+
+/// The repository's root (the examples and migrations live there).
+const REPOSITORY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+
+/// The names of the Jobs in the namespace, sorted.
+fn job_names(operator: &Operator) -> Vec<String> {
+    let names = operator
+        .fixture
+        .jsonpath("jobs", "{.items[*].metadata.name}");
+    let mut names: Vec<String> = names.split_whitespace().map(str::to_owned).collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn the_kustomize_example_applies_from_generated_config_maps_and_reapplying_is_a_no_op() {
+    let operator = Operator::start("flow-kustomize");
+    let fixture = &operator.fixture;
+    let url = format!("--from-literal=url={}", fixture.env.database_url());
+    fixture.ok(&["create", "secret", "generic", "forum-db", &url]);
+    let example = format!("{REPOSITORY}/examples/kustomize");
+    // the example's namespace is `forum`; the test's own keeps runs on one cluster apart
+    let rendered = fixture.ok(&["kustomize", &example]).replace(
+        "namespace: forum\n",
+        &format!("namespace: {}\n", fixture.namespace),
+    );
+    assert!(
+        rendered.contains("name: forum-migrations-") && rendered.contains("name: forum-config-"),
+        "kustomize generated hash-suffixed ConfigMaps:\n{rendered}"
+    );
+    fixture.apply(&rendered);
+    operator.wait_for("dbm/forum-schema", "condition=Ready");
+    operator.wait_for("cfgsync/forums", "condition=Ready");
+    operator.wait_for("cfgsync/themes", "condition=Ready");
+    assert_eq!(
+        fixture.jsonpath(
+            "dbm/forum-schema",
+            "{.status.applied} {.status.pending} {.status.currentVersion}"
+        ),
+        "7 0 20240502000200"
+    );
+    let forums = std::fs::read_to_string(format!("{example}/config/forums.yaml")).unwrap();
+    let declared = forums.matches("- id:").count();
+    assert!(declared > 0, "forums.yaml declares forums:\n{forums}");
+    assert_eq!(
+        operator.sql("SELECT count(*) FROM forums"),
+        declared.to_string()
+    );
+    assert_eq!(
+        fixture.jsonpath("cfgsync/forums", "{.status.rows}"),
+        declared.to_string()
+    );
+    assert_ne!(operator.sql("SELECT count(*) FROM themes"), "0");
+    let table = fixture.ok(&["get", "dbm,cfgsync"]);
+    assert_eq!(table.matches("Ready").count(), 3, "{table}");
+
+    let jobs = job_names(&operator);
+    fixture.apply(&rendered);
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(job_names(&operator), jobs, "re-applying created Jobs");
+    assert_eq!(
+        fixture.jsonpath("dbm/forum-schema", "{.status.observedGeneration}"),
+        "1"
+    );
+}
+
+#[test]
+fn an_edited_applied_migration_is_a_checksum_mismatch_and_nothing_is_applied() {
+    let operator = Operator::start("flow-checksum");
+    let fixture = &operator.fixture;
+    let first = ("1_accounts.sql", "CREATE TABLE ck_accounts (id int);");
+    fixture.apply(&migration("ledger", &[first], ""));
+    operator.wait_for("dbm/ledger", "condition=Ready");
+
+    let edited = ("1_accounts.sql", "CREATE TABLE ck_accounts (id bigint);");
+    let second = ("2_entries.sql", "CREATE TABLE ck_entries (id int);");
+    fixture.apply(&migration("ledger", &[edited, second], ""));
+    operator.wait_for("dbm/ledger", "jsonpath={.status.observedGeneration}=2");
+    operator.wait_for("dbm/ledger", "condition=Failed");
+    assert_eq!(
+        fixture.jsonpath(
+            "dbm/ledger",
+            "{.status.failure.reason} {.status.failure.version}"
+        ),
+        "ChecksumMismatch 1"
+    );
+    let message = fixture.jsonpath("dbm/ledger", "{.status.message}");
+    assert!(
+        message.contains("ChecksumMismatch") && message.contains("1_accounts.sql"),
+        "{message}"
+    );
+    assert_eq!(
+        operator.sql("SELECT to_regclass('ck_entries') IS NULL"),
+        "t"
+    );
+    assert_eq!(
+        operator.sql("SELECT count(*) FROM ledger_history"),
+        "1",
+        "nothing new recorded"
+    );
+    // not retried: one Job per generation
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(job_names(&operator).len(), 2, "{:?}", job_names(&operator));
+    let described = fixture.ok(&["describe", "dbm", "ledger"]);
+    assert!(described.contains("ChecksumMismatch"), "{described}");
+}
+
+#[test]
+fn a_script_step_between_two_sql_steps_runs_in_order_in_its_own_image() {
+    let operator = Operator::start("flow-script");
+    let fixture = &operator.fixture;
+    let scripts = r#"  scripts:
+  - version: "2"
+    name: backfill_scores
+    image: postgres:16-alpine
+    command: [sh, -c, 'psql "$DATABASE_URL" -v ON_ERROR_STOP=1 -c "INSERT INTO sc_users VALUES (1, 10), (2, 20)"']
+"#;
+    let files = [
+        (
+            "1_users.sql",
+            "CREATE TABLE sc_users (id int PRIMARY KEY, score int);",
+        ),
+        (
+            "3_summary.sql",
+            "CREATE TABLE sc_summary AS SELECT count(*) AS users FROM sc_users;",
+        ),
+    ];
+    fixture.apply(&migration("scores", &files, scripts));
+    operator.wait_for("dbm/scores", "condition=Ready");
+    assert_eq!(
+        operator.sql("SELECT users FROM sc_summary"),
+        "2",
+        "the summary saw the script's rows"
+    );
+    assert_eq!(
+        operator.sql("SELECT version FROM scores_history ORDER BY version"),
+        "1\n2\n3"
+    );
+    assert_eq!(
+        fixture.jsonpath("dbm/scores", "{.status.applied} {.status.currentVersion}"),
+        "3 3"
+    );
+    // three steps, the script's in its own image
+    let images = fixture.jsonpath(
+        "jobs",
+        "{range .items[*]}{.metadata.labels.dbmigrate\\.dev/step}={.spec.template.spec.containers[0].image} {end}",
+    );
+    let mut images: Vec<&str> = images.split_whitespace().collect();
+    images.sort_unstable();
+    let runner = image();
+    assert_eq!(
+        images,
+        [
+            format!("0={runner}"),
+            "1=postgres:16-alpine".to_owned(),
+            format!("2={runner}")
+        ]
+    );
+}
