@@ -278,6 +278,10 @@ pub struct DatabaseMigrationStatus {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schemars(schema_with = "schema::conditions")]
     pub conditions: Vec<Condition>,
+    /// The operator's hash of the inputs (spec, referenced ConfigMaps, retry annotation) this
+    /// Ready status is for; only while Ready.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_hash: Option<String>,
 }
 
 /// One applied migration.

@@ -128,6 +128,21 @@ impl<K: Reconciled> Pass<'_, K> {
         let runner = self.ctx.settings.runner(resource.runner_settings());
         let now = Timestamp::now();
         self.observe_durations(&found, now);
+        if found.current.is_empty() && !found.earlier_active && self.ready_for(&hash) {
+            // its Jobs are gone (their TTL, or deleted by hand) but the status says Ready for
+            // these very inputs: nothing to run again, except a sync that is due
+            let Some(interval) = resource.resync_interval() else {
+                self.count("ready");
+                return Ok(Action::await_change());
+            };
+            let last = resource.status().and_then(OperatorStatus::last_finished);
+            let due = last.and_then(|at| at.checked_add(interval).ok());
+            if let Some(due) = due.filter(|due| *due > now) {
+                self.count("ready");
+                let wait = Duration::try_from(due.duration_since(now)).unwrap_or(interval);
+                return Ok(Action::requeue(wait));
+            }
+        }
         let policy = RetryPolicy::for_runner(&runner);
         let decision = decide(
             &found.current,
@@ -142,7 +157,7 @@ impl<K: Reconciled> Pass<'_, K> {
             Decision::Create(step) => self.start(step, &hash, &found, report).await,
             Decision::Wait => {
                 self.count("wait");
-                if !latest.is_some_and(is_resync) {
+                if !latest.is_some_and(|job| self.keeps_ready(&hash, &job.kind, job.attempt)) {
                     let message = if found.earlier_active {
                         "waiting for the step of the previous spec to finish"
                     } else {
@@ -175,17 +190,17 @@ impl<K: Reconciled> Pass<'_, K> {
                 if let Some(interval) = resource.resync_interval() {
                     match resync(&found.current, interval, now) {
                         Ok(step) => {
-                            self.ready(&report).await?;
+                            self.ready(&report, &hash).await?;
                             return self.start(step, &hash, &found, Some(&report)).await;
                         }
                         Err(at) => {
-                            self.ready(&report).await?;
+                            self.ready(&report, &hash).await?;
                             let wait = Duration::try_from(at.duration_since(now));
                             return Ok(Action::requeue(wait.unwrap_or(interval)));
                         }
                     }
                 }
-                self.ready(&report).await?;
+                self.ready(&report, &hash).await?;
                 Ok(Action::await_change())
             }
             Decision::Failed {
@@ -294,8 +309,7 @@ impl<K: Reconciled> Pass<'_, K> {
             .steps_started
             .get_or_create(&self.labels())
             .inc();
-        let quiet = is_resync_step(&step);
-        if quiet {
+        if self.keeps_ready(hash, &step.kind, step.attempt) {
             // a periodic sync of a Ready resource: no status flip, no Event each interval
             info!(job = %job_name, "sync {} in Job {job_name}", step.ordinal + 1);
             self.delete_older_syncs(found, step.ordinal).await?;
@@ -325,16 +339,17 @@ impl<K: Reconciled> Pass<'_, K> {
     }
 
     /// Writes the Ready status of `report`, with Events when it changes things.
-    async fn ready(&self, report: &StepReport) -> Result<(), ReconcileError> {
+    async fn ready(&self, report: &StepReport, hash: &str) -> Result<(), ReconcileError> {
         self.count("ready");
         let previous = self.resource.status();
-        let status = resource_status(
+        let mut status: K::Status = resource_status(
             previous,
             K::reported(report),
             &Outcome::Ready,
             None,
             self.resource.meta().generation,
         );
+        status.set_input_hash(hash.to_owned());
         if self.write_needed(&status) {
             let message = status.message().unwrap_or_default().to_owned();
             if previous.map(OperatorStatus::phase) != Some(Phase::Ready) {
@@ -443,6 +458,21 @@ impl<K: Reconciled> Pass<'_, K> {
             None,
             self.resource.meta().generation,
         )
+    }
+
+    /// Whether the status says Ready for these inputs and this generation.
+    fn ready_for(&self, hash: &str) -> bool {
+        self.resource.status().is_some_and(|status| {
+            status.phase() == Phase::Ready
+                && status.input_hash() == Some(hash)
+                && status.observed_generation() == self.resource.meta().generation
+        })
+    }
+
+    /// Whether a step leaves the status as it is: a periodic sync (a first attempt) of a
+    /// resource Ready for these inputs.
+    fn keeps_ready(&self, hash: &str, kind: &StepKind, attempt: u32) -> bool {
+        *kind == StepKind::Sync && attempt == 1 && self.ready_for(hash)
     }
 
     fn write_needed(&self, status: &K::Status) -> bool {
@@ -572,19 +602,6 @@ impl<K: Reconciled> Pass<'_, K> {
             source,
         }
     }
-}
-
-/// A periodic sync: the first attempt of a sync step after the first.
-fn is_resync_step(step: &NewStep) -> bool {
-    step.kind == StepKind::Sync && step.ordinal > 0 && step.attempt == 1
-}
-
-fn is_resync(job: &StepJob) -> bool {
-    is_resync_step(&NewStep {
-        ordinal: job.ordinal,
-        attempt: job.attempt,
-        kind: job.kind.clone(),
-    })
 }
 
 /// The tables of a sync that found rows edited outside the config, comma-separated.

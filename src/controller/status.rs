@@ -2,6 +2,7 @@
 //! `dbmigrate apply -f` computes), with the operator's phase, message, failure and conditions.
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
+use k8s_openapi::jiff::Timestamp;
 use serde::Serialize;
 
 use crate::api::{ConfigSyncStatus, DatabaseMigrationStatus, FailureStatus, Phase, SyncFailure};
@@ -43,6 +44,14 @@ pub trait OperatorStatus: Default + Clone + PartialEq + Serialize + Send + Sync 
     fn pending(&self) -> Option<u32>;
     /// Its failure.
     fn failure(&self) -> Option<&Self::Failure>;
+    /// The inputs its Ready status is for.
+    fn input_hash(&self) -> Option<&str>;
+    /// Records the inputs its Ready status is for.
+    fn set_input_hash(&mut self, hash: String);
+    /// When its last step finished, if it records that (a ConfigSync's `lastSyncTime`).
+    fn last_finished(&self) -> Option<Timestamp> {
+        None
+    }
     /// Sets what the operator decides.
     fn settle(&mut self, settled: Settled<Self::Failure>);
     /// A failure the operator saw itself (no report): a pod's reason, a deadline.
@@ -78,7 +87,15 @@ impl OperatorStatus for DatabaseMigrationStatus {
     fn failure(&self) -> Option<&FailureStatus> {
         self.failure.as_ref()
     }
+    fn input_hash(&self) -> Option<&str> {
+        self.input_hash.as_deref()
+    }
+    fn set_input_hash(&mut self, hash: String) {
+        self.input_hash = Some(hash);
+    }
     fn settle(&mut self, settled: Settled<FailureStatus>) {
+        // set again by the operator when Ready: which inputs it is Ready for
+        self.input_hash = None;
         self.observed_generation = settled.generation;
         self.phase = settled.phase;
         self.message = Some(settled.message);
@@ -127,7 +144,15 @@ impl OperatorStatus for ConfigSyncStatus {
     fn failure(&self) -> Option<&SyncFailure> {
         self.failure.as_ref()
     }
+    fn input_hash(&self) -> Option<&str> {
+        self.input_hash.as_deref()
+    }
+    fn set_input_hash(&mut self, hash: String) {
+        self.input_hash = Some(hash);
+    }
     fn settle(&mut self, settled: Settled<SyncFailure>) {
+        // set again by the operator when Ready: which inputs it is Ready for
+        self.input_hash = None;
         self.observed_generation = settled.generation;
         self.phase = settled.phase;
         self.message = Some(settled.message);
@@ -141,6 +166,9 @@ impl OperatorStatus for ConfigSyncStatus {
             time: Some(crate::manifest::now().0.to_string()),
             ..SyncFailure::default()
         }
+    }
+    fn last_finished(&self) -> Option<Timestamp> {
+        self.last_sync_time.as_deref()?.parse().ok()
     }
     fn with_attempt(failure: SyncFailure, _attempt: u32) -> SyncFailure {
         failure

@@ -163,6 +163,7 @@ pub fn migration_status(
         lint_findings: findings.iter().map(lint_finding).collect(),
         message: Some(message.clone()),
         conditions: Vec::new(),
+        input_hash: None,
     };
     set_outcome_conditions(
         &mut status.conditions,
@@ -265,6 +266,7 @@ pub fn sync_status(
         failure,
         message: Some(message.clone()),
         conditions: Vec::new(),
+        input_hash: None,
     };
     set_outcome_conditions(
         &mut status.conditions,

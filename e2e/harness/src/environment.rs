@@ -368,14 +368,17 @@ impl Drop for Environment {
 }
 
 /// Where the workspace's binaries are: `$E2E_BIN_DIR`, else the profile directory of the
-/// running executable (`target/<profile>/deps/<test>` or `target/<profile>/<bin>`).
+/// running executable (`target/<profile>/deps/<test>`, `target/<profile>/examples/<example>`
+/// or `target/<profile>/<bin>`).
 fn bin_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("E2E_BIN_DIR").filter(|v| !v.is_empty()) {
         return PathBuf::from(dir);
     }
     let exe = std::env::current_exe().unwrap_or_default();
     let dir = exe.parent().map(Path::to_path_buf).unwrap_or_default();
-    if dir.file_name() == Some(OsStr::new("deps")) {
+    if dir.file_name() == Some(OsStr::new("deps"))
+        || dir.file_name() == Some(OsStr::new("examples"))
+    {
         dir.parent().map(Path::to_path_buf).unwrap_or(dir)
     } else {
         dir

@@ -128,6 +128,17 @@ fn a_config_sync_waits_for_its_migration_then_mirrors_its_config_map() {
         ),
         "1 1"
     );
+
+    // its Jobs go (their TTL, or by hand): the next sync waits for the interval (10m)
+    let sync_jobs = ["jobs", "-l", "dbmigrate.dev/kind=ConfigSync"];
+    fixture.ok(&[&["delete"], &sync_jobs[..], &["--wait=false"]].concat());
+    std::thread::sleep(Duration::from_secs(3));
+    let left = fixture.ok(&[&["get"], &sync_jobs[..], &["-o", "name"]].concat());
+    assert_eq!(left.trim(), "", "a sync ran before its interval");
+    assert_eq!(
+        fixture.jsonpath("cfgsync/forums", "{.status.phase}"),
+        "Ready"
+    );
 }
 
 #[test]
