@@ -16,14 +16,16 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use futures_util::StreamExt;
+use futures_util::{Stream, StreamExt};
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{ConfigMap, Pod};
+use kube::core::PartialObjectMeta;
 use kube::runtime::controller::Controller;
 use kube::runtime::events::{Recorder, Reporter};
-use kube::runtime::reflector::{ObjectRef, Store};
-use kube::runtime::watcher;
+use kube::runtime::reflector::{self, ObjectRef, Store};
+use kube::runtime::{WatchStreamExt, watcher};
 use kube::{Api, Client, ResourceExt};
+use serde::de::DeserializeOwned;
 use tracing::{info, warn};
 
 use self::database::DatabaseSlots;
@@ -136,19 +138,25 @@ async fn controller<K>(client: &Client, namespace: Option<&str>, context: Arc<Co
 where
     K: Reconciled,
 {
-    let controller = Controller::new(scoped::<K>(client, namespace), watcher::Config::default());
-    let store = controller.store();
-    let managed =
-        watcher::Config::default().labels("app.kubernetes.io/managed-by=dbmigrate-operator");
+    // the store keeps what reconciles read: not managedFields, not kubectl's copy of the spec
+    let (store, writer) = reflector::store();
+    let resources = watcher(scoped::<K>(client, namespace), watcher::Config::default())
+        .default_backoff()
+        .modify(trim)
+        .reflect(writer)
+        .applied_objects();
+    let controller = Controller::for_stream(resources, store.clone());
+    // everything else only wakes resources: metadata is enough (no ConfigMap data, no specs)
+    let config = watcher::Config::default;
+    let managed = || config().labels("app.kubernetes.io/managed-by=dbmigrate-operator");
     let by_config_map = store.clone();
     let by_pod = store.clone();
     let by_migration = store.clone();
     let by_sync = store;
     controller
-        .owns(scoped::<Job>(client, namespace), managed.clone())
-        .watches(
-            scoped::<ConfigMap>(client, namespace),
-            watcher::Config::default(),
+        .owns_stream(metadata_of::<Job>(client, namespace, managed()))
+        .watches_stream(
+            metadata_of::<ConfigMap>(client, namespace, config()),
             move |config_map| {
                 let name = config_map.name_any();
                 matching(&by_config_map, config_map.namespace(), |resource| {
@@ -157,16 +165,18 @@ where
             },
         )
         // a step's pod can fail (missing Secret, image) while its Job still runs
-        .watches(scoped::<Pod>(client, namespace), managed, move |pod| {
-            let label = pod.labels().get(LABEL_RESOURCE).cloned();
-            matching(&by_pod, pod.namespace(), |resource| {
-                label.as_deref() == Some(resource_label(&resource.name_any()).as_str())
-            })
-        })
+        .watches_stream(
+            metadata_of::<Pod>(client, namespace, managed()),
+            move |pod| {
+                let label = pod.labels().get(LABEL_RESOURCE).cloned();
+                matching(&by_pod, pod.namespace(), |resource| {
+                    label.as_deref() == Some(resource_label(&resource.name_any()).as_str())
+                })
+            },
+        )
         // a dependency's status change lets its dependents start
-        .watches(
-            scoped::<DatabaseMigration>(client, namespace),
-            watcher::Config::default(),
+        .watches_stream(
+            metadata_of::<DatabaseMigration>(client, namespace, config()),
             move |dependency| {
                 dependents(
                     &by_migration,
@@ -175,9 +185,8 @@ where
                 )
             },
         )
-        .watches(
-            scoped::<ConfigSync>(client, namespace),
-            watcher::Config::default(),
+        .watches_stream(
+            metadata_of::<ConfigSync>(client, namespace, config()),
             move |dependency| dependents(&by_sync, DependencyKind::ConfigSync, &dependency),
         )
         .shutdown_on_signal()
@@ -189,6 +198,37 @@ where
         })
         .await;
 }
+
+/// The metadata of each `K` as it changes (watched with `config`), to wake resources by.
+fn metadata_of<K>(
+    client: &Client,
+    namespace: Option<&str>,
+    config: watcher::Config,
+) -> impl Stream<Item = Result<PartialObjectMeta<K>, watcher::Error>> + Send + 'static
+where
+    K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope, DynamicType = ()>
+        + Clone
+        + std::fmt::Debug
+        + DeserializeOwned
+        + Send
+        + 'static,
+{
+    watcher(scoped::<PartialObjectMeta<K>>(client, namespace), config)
+        .default_backoff()
+        .touched_objects()
+}
+
+/// What the operator never reads of a resource, dropped before the store keeps it: its
+/// `managedFields` and `kubectl apply`'s last-applied copy of it.
+fn trim<K: kube::Resource>(resource: &mut K) {
+    resource.meta_mut().managed_fields = None;
+    if let Some(annotations) = resource.meta_mut().annotations.as_mut() {
+        annotations.remove(LAST_APPLIED);
+    }
+}
+
+/// The annotation in which client-side `kubectl apply` keeps the whole object it applied.
+const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 
 /// The resources in `namespace` that `select` picks, as references to reconcile.
 fn matching<K: Reconciled>(

@@ -41,6 +41,29 @@ fn not_found(e: &kube::Error) -> bool {
     matches!(e, kube::Error::Api(s) if s.code == 404)
 }
 
+/// How long a finished Job needs nothing (its pods hold no tracking finalizer): until its TTL
+/// deadline, if it has one. `None` when it may need work now, or is not finished (as the
+/// watch saw it). Such Jobs are not read again, so a pass costs what the live Jobs cost.
+pub fn settled_for(job: &Job, pods: &[Pod], now: Timestamp) -> Option<Option<Duration>> {
+    jobctl::finished(job)?;
+    let tracked = pods.iter().any(|p| {
+        jobctl::owned_by(p, job)
+            && p.metadata
+                .finalizers
+                .iter()
+                .flatten()
+                .any(|f| f == TRACKING_FINALIZER)
+    });
+    if tracked {
+        return None;
+    }
+    match jobctl::ttl_deadline(job) {
+        Some(at) if at <= now => None,
+        Some(at) => Some(Duration::try_from(at.duration_since(now)).ok()),
+        None => Some(None),
+    }
+}
+
 /// Syncs one Job given the current pods of its namespace.
 pub async fn sync(
     ctx: &Context,
@@ -224,5 +247,39 @@ mod tests {
             v["uncountedTerminatedPods"],
             serde_json::json!({"succeeded": null, "failed": null})
         );
+    }
+
+    #[test]
+    fn a_finished_job_waits_for_its_ttl_unless_a_pod_is_still_tracked() {
+        let job = |ttl: &str| -> Job {
+            serde_yaml::from_str(&format!(
+                "metadata: {{name: j, namespace: ns, uid: job-uid}}
+spec: {{template: {{spec: {{containers: []}}}}{ttl}}}
+status:
+  completionTime: '2025-01-01T00:00:00Z'
+  conditions: [{{type: Complete, status: 'True', lastTransitionTime: '2025-01-01T00:00:00Z'}}]"
+            ))
+            .unwrap()
+        };
+        let pod = |finalizers: &str| -> Pod {
+            serde_yaml::from_str(&format!(
+                "metadata: {{name: p, uid: p-uid, finalizers: {finalizers}, ownerReferences: [{{apiVersion: batch/v1, kind: Job, name: j, uid: job-uid, controller: true}}]}}"
+            ))
+            .unwrap()
+        };
+        let now: Timestamp = "2025-01-01T00:00:10Z".parse().unwrap();
+        let with_ttl = job(", ttlSecondsAfterFinished: 60");
+        assert_eq!(
+            settled_for(&with_ttl, &[pod("[]")], now),
+            Some(Some(Duration::from_secs(50)))
+        );
+        assert_eq!(settled_for(&job(""), &[], now), Some(None));
+        let tracked = pod(&format!("[{TRACKING_FINALIZER}]"));
+        assert_eq!(settled_for(&with_ttl, &[tracked], now), None);
+        let expired: Timestamp = "2025-01-01T00:01:00Z".parse().unwrap();
+        assert_eq!(settled_for(&with_ttl, &[], expired), None);
+        let mut running = job("");
+        running.status = None;
+        assert_eq!(settled_for(&running, &[], now), None);
     }
 }

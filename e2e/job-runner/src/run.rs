@@ -246,9 +246,11 @@ pub async fn run(args: Args) -> Result<(), RunError> {
     Ok(())
 }
 
-/// One pass of the kubelet and the Job controller; when to pass again at the latest.
+/// One pass of the kubelet and the Job controller; when to pass again at the latest (every
+/// second while a Job is unfinished; with only finished Jobs, at their TTL or after
+/// [`IDLE_PASS`]: watch events bring every other pass).
 async fn tick(ctx: &Arc<Context>, args: &Args, stores: &[Store<Job>], first: bool) -> Duration {
-    let mut next = Duration::from_secs(1);
+    let mut next = IDLE_PASS;
     let mut pods: Vec<Pod> = Vec::new();
     for scope in scopes(args) {
         match api::<Pod>(&ctx.client, &scope)
@@ -258,12 +260,20 @@ async fn tick(ctx: &Arc<Context>, args: &Args, stores: &[Store<Job>], first: boo
             Ok(list) => pods.extend(list.items),
             Err(e) => {
                 warn!(error = %e, "cannot list pods");
-                return next;
+                return ACTIVE_PASS;
             }
         }
     }
     kubelet::sync(ctx, &pods, first).await;
+    let now = k8s_openapi::jiff::Timestamp::now();
     for job in stores.iter().flat_map(Store::state) {
+        if let Some(ttl) = job_sync::settled_for(&job, &pods, now) {
+            if let Some(ttl) = ttl {
+                next = next.min(ttl);
+            }
+            continue;
+        }
+        next = next.min(ACTIVE_PASS);
         let (ns, name) = (job.namespace().unwrap_or_default(), job.name_any());
         let span = tracing::info_span!("job", job = %format!("{ns}/{name}"));
         let _enter = span.enter();
@@ -279,6 +289,11 @@ async fn tick(ctx: &Arc<Context>, args: &Args, stores: &[Store<Job>], first: boo
     }
     next
 }
+
+/// How often the Jobs are looked at while one is unfinished, without a watch event.
+const ACTIVE_PASS: Duration = Duration::from_secs(1);
+/// How often they are looked at when all are finished, without a watch event.
+const IDLE_PASS: Duration = Duration::from_secs(30);
 
 async fn shutdown_signal() {
     let term = async {

@@ -3,7 +3,6 @@
 //! `ownerReferences` (background, foreground, orphan), namespace termination, default
 //! ServiceAccounts, CRD establishment and instance cleanup.
 
-use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -117,40 +116,26 @@ pub fn reconcile(state: &State) {
     }
 }
 
+fn deleting(object: &Value) -> bool {
+    !object["metadata"]["deletionTimestamp"].is_null()
+}
+
 /// CRDs get `Established`/`NamesAccepted` and, when deleted, lose their instances first.
 fn establish_crds(state: &State, guard: &mut Guard) {
-    for (key, crd) in guard.all().into_iter().filter(|(k, _)| k.storage == CRDS) {
+    for key in guard.keys_where(Some(CRDS), deleting) {
+        let Some(crd) = guard.get(&key) else { continue };
         let storage = format!(
             "{}/{}",
             crd["spec"]["group"].as_str().unwrap_or_default(),
             crd["spec"]["names"]["plural"].as_str().unwrap_or_default()
         );
-        if crd["metadata"]["deletionTimestamp"].is_null() {
-            continue;
-        }
-        let instances = guard.list(&storage, None);
-        for instance in &instances {
-            let instance_key = object_key(&storage, instance);
+        for instance_key in guard.keys_where(Some(&storage), |_| true) {
             delete(guard, &instance_key, Propagation::Background, &now());
         }
         if guard.list(&storage, None).is_empty() {
             drop_finalizer(guard, &key, CRD_CLEANUP);
             state.refresh_custom_resources(&guard.list(CRDS, None));
         }
-    }
-}
-
-fn object_key(storage: &str, object: &Value) -> Key {
-    Key {
-        storage: storage.to_owned(),
-        namespace: object["metadata"]["namespace"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned(),
-        name: object["metadata"]["name"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned(),
     }
 }
 
@@ -191,51 +176,55 @@ fn owner_uids(object: &Value) -> Vec<String> {
 /// Dependents whose owners are all gone are deleted (background); foreground and orphan
 /// deletions are carried out.
 fn collect_garbage(guard: &mut Guard, now: &str) {
-    let objects = guard.all();
-    let live: HashSet<String> = objects
-        .iter()
-        .filter_map(|(_, o)| o["metadata"]["uid"].as_str().map(str::to_owned))
-        .collect();
-    for (key, object) in &objects {
-        let owners = owner_uids(object);
-        if owners.is_empty() {
+    for key in guard.keys_where(None, |o| !owner_uids(o).is_empty()) {
+        let Some(object) = guard.get(&key) else {
             continue;
-        }
-        let alive: Vec<&String> = owners.iter().filter(|uid| live.contains(*uid)).collect();
-        if alive.is_empty() {
-            delete(guard, key, Propagation::Background, now);
-        } else if alive.len() < owners.len() {
+        };
+        let owners = owner_uids(object);
+        let alive = owners
+            .iter()
+            .filter(|uid| guard.key_of_uid(uid).is_some())
+            .count();
+        if alive == 0 {
+            delete(guard, &key, Propagation::Background, now);
+        } else if alive < owners.len() {
             let mut updated = object.clone();
             if let Some(refs) = updated["metadata"]["ownerReferences"].as_array_mut() {
-                refs.retain(|r| r["uid"].as_str().is_some_and(|uid| live.contains(uid)));
+                refs.retain(|r| {
+                    r["uid"]
+                        .as_str()
+                        .is_some_and(|uid| guard.key_of_uid(uid).is_some())
+                });
             }
-            guard.put(key, updated);
+            guard.put(&key, updated);
         }
     }
-    for (key, object) in &objects {
-        if object["metadata"]["deletionTimestamp"].is_null() {
+    for key in guard.keys_where(None, deleting) {
+        let Some(object) = guard.get(&key) else {
             continue;
-        }
-        let uid = object["metadata"]["uid"].as_str().unwrap_or_default();
+        };
+        let uid = object["metadata"]["uid"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
         let pending = finalizers(object);
-        let dependents: Vec<(Key, Value)> = guard
-            .all()
-            .into_iter()
-            .filter(|(_, d)| owner_uids(d).iter().any(|o| o == uid))
-            .collect();
+        let dependents = guard.keys_where(None, |d| owner_uids(d).contains(&uid));
         if pending.iter().any(|f| f == ORPHAN) {
-            for (dependent_key, mut dependent) in dependents.clone() {
+            for dependent_key in dependents {
+                let Some(mut dependent) = guard.get(&dependent_key).cloned() else {
+                    continue;
+                };
                 if let Some(refs) = dependent["metadata"]["ownerReferences"].as_array_mut() {
-                    refs.retain(|r| r["uid"] != uid);
+                    refs.retain(|r| r["uid"] != uid.as_str());
                 }
                 guard.put(&dependent_key, dependent);
             }
-            drop_finalizer(guard, key, ORPHAN);
+            drop_finalizer(guard, &key, ORPHAN);
         } else if pending.iter().any(|f| f == FOREGROUND) {
             if dependents.is_empty() {
-                drop_finalizer(guard, key, FOREGROUND);
+                drop_finalizer(guard, &key, FOREGROUND);
             } else {
-                for (dependent_key, _) in dependents {
+                for dependent_key in dependents {
                     delete(guard, &dependent_key, Propagation::Foreground, now);
                 }
             }
@@ -245,23 +234,18 @@ fn collect_garbage(guard: &mut Guard, now: &str) {
 
 /// A deleted namespace empties, then goes.
 fn terminate_namespaces(guard: &mut Guard, now: &str) {
-    for (key, namespace) in guard
-        .all()
-        .into_iter()
-        .filter(|(k, _)| k.storage == NAMESPACES)
-    {
-        if namespace["metadata"]["deletionTimestamp"].is_null() {
-            continue;
-        }
-        let contents: Vec<(Key, Value)> = guard
-            .all()
-            .into_iter()
-            .filter(|(k, _)| k.namespace == key.name && !k.namespace.is_empty())
-            .collect();
-        for (content_key, _) in &contents {
+    for key in guard.keys_where(Some(NAMESPACES), deleting) {
+        let name = key.name.as_str();
+        let contents = guard.keys_where(None, |o| {
+            o["metadata"]["namespace"].as_str() == Some(name) && !name.is_empty()
+        });
+        for content_key in &contents {
             delete(guard, content_key, Propagation::Background, now);
         }
         if contents.is_empty() {
+            let Some(namespace) = guard.get(&key).cloned() else {
+                continue;
+            };
             let mut finalized = namespace.clone();
             finalized["spec"]["finalizers"] = json!([]);
             guard.put(&key, finalized);
@@ -274,28 +258,17 @@ fn terminate_namespaces(guard: &mut Guard, now: &str) {
 
 /// Every active namespace has a `default` ServiceAccount (the serviceaccounts controller).
 fn default_service_accounts(guard: &mut Guard, now: &str) {
-    for (_, namespace) in guard
-        .all()
-        .into_iter()
-        .filter(|(k, _)| k.storage == NAMESPACES)
-    {
-        if !namespace["metadata"]["deletionTimestamp"].is_null() {
-            continue;
-        }
-        let name = namespace["metadata"]["name"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
+    for namespace in guard.keys_where(Some(NAMESPACES), |n| !deleting(n)) {
         let key = Key {
             storage: "/serviceaccounts".to_owned(),
-            namespace: name.clone(),
+            namespace: namespace.name.clone(),
             name: "default".to_owned(),
         };
         if guard.get(&key).is_none() {
             guard.put(
                 &key,
                 json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {
-                    "name": "default", "namespace": name, "uid": crate::admission::new_uid(),
+                    "name": "default", "namespace": namespace.name, "uid": crate::admission::new_uid(),
                     "creationTimestamp": now,
                 }}),
             );

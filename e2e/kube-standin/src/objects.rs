@@ -197,8 +197,10 @@ pub fn list(req: &Request) -> Result<Response, ApiError> {
     let selectors = Selectors::parse(&req.params, &req.rt.kind)?;
     let (objects, rv) = {
         let guard = req.state.store.lock();
+        // labels are the same stored and served: only objects they select are cloned
+        let labelled = |o: &Value| selectors.labels.matches(o);
         (
-            guard.list(&req.rt.storage, req.namespace.as_deref()),
+            guard.list_where(&req.rt.storage, req.namespace.as_deref(), labelled),
             guard.rv(),
         )
     };

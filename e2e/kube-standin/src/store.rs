@@ -162,35 +162,47 @@ impl Guard<'_> {
 
     /// Objects of a storage, in namespace then name order; `namespace` None for all.
     pub fn list(&self, storage: &str, namespace: Option<&str>) -> Vec<Value> {
+        self.list_where(storage, namespace, |_| true)
+    }
+
+    /// The objects of [`Self::list`] that `select` picks: only those are cloned.
+    pub fn list_where(
+        &self,
+        storage: &str,
+        namespace: Option<&str>,
+        select: impl Fn(&Value) -> bool,
+    ) -> Vec<Value> {
         let Some(objects) = self.inner.objects.get(storage) else {
             return Vec::new();
         };
         match namespace {
-            None => objects.values().cloned().collect(),
+            None => objects.values().filter(|v| select(v)).cloned().collect(),
             Some(ns) => objects
                 .range((ns.to_owned(), String::new())..)
                 .take_while(|((n, _), _)| n == ns)
-                .map(|(_, v)| v.clone())
+                .map(|(_, v)| v)
+                .filter(|v| select(v))
+                .cloned()
                 .collect(),
         }
     }
 
-    /// Every stored object's key and value (for the garbage collector).
-    pub fn all(&self) -> Vec<(Key, Value)> {
+    /// The keys of the objects (of `storage`, or all) that `select` picks: the controllers'
+    /// scans, which clone nothing but the keys.
+    pub fn keys_where(&self, storage: Option<&str>, select: impl Fn(&Value) -> bool) -> Vec<Key> {
         self.inner
             .objects
             .iter()
+            .filter(|(s, _)| storage.is_none_or(|wanted| wanted == s.as_str()))
             .flat_map(|(storage, objects)| {
-                objects.iter().map(|((namespace, name), v)| {
-                    (
-                        Key {
-                            storage: storage.clone(),
-                            namespace: namespace.clone(),
-                            name: name.clone(),
-                        },
-                        v.clone(),
-                    )
-                })
+                objects
+                    .iter()
+                    .filter(|(_, v)| select(v))
+                    .map(|((namespace, name), _)| Key {
+                        storage: storage.clone(),
+                        namespace: namespace.clone(),
+                        name: name.clone(),
+                    })
             })
             .collect()
     }
