@@ -285,8 +285,13 @@ impl<K: Reconciled> Pass<'_, K> {
             let message = format!(
                 "waits for {other}, a step on the same database ({LABEL_DATABASE}={database})"
             );
-            let status = self.progressing("DatabaseBusy", message, report, None);
-            self.write(status).await?;
+            if self.keeps_ready(hash, &step.kind, step.attempt) {
+                // a periodic sync waits without leaving Ready
+                info!("{message}");
+            } else {
+                let status = self.progressing("DatabaseBusy", message, report, None);
+                self.write(status).await?;
+            }
             return Ok(Action::requeue(DATABASE_RECHECK));
         }
         for stuck in &found.stuck {

@@ -151,7 +151,7 @@ spec:
           image: busybox:1.36
           command: [sh, -c]
           args:
-            - 'echo \"password=$PASSWORD\"; echo \"schema=$SCHEMA\"; echo \"pod=$POD_NAME\"; echo \"greeting=$(cat /etc/app/greeting)\"; cat /scratch/marker'
+            - 'echo \"password=$PASSWORD\"; echo \"schema=$SCHEMA\"; echo \"pod=$POD_NAME\"; echo \"greeting=$(cat /etc/app/greeting)\"; cat /scratch/marker; echo \"cwd=$(pwd)\"'
           env:
             - name: PASSWORD
               valueFrom:
@@ -178,10 +178,17 @@ spec:
     fixture.wait(&["job/inputs"], "condition=Complete");
     let pod = fixture.jsonpath("pods", "{.items[0].metadata.name}");
     let logs = fixture.ok(&["logs", "job/inputs", "-c", "main"]);
+    let (logs, cwd) = logs
+        .rsplit_once("cwd=")
+        .expect("the working directory line");
     assert_eq!(
         logs,
         format!("password=s3cret pass\nschema=forum\npod={pod}\ngreeting=hello\nprepared\n")
     );
+    if e2e_harness::os::running_as_root() {
+        // in its own mount namespace, a container without workingDir starts in `/`
+        assert_eq!(cwd, "/\n");
+    }
     let status = fixture.jsonpath(
         "job/inputs",
         "{.status.succeeded} {.status.conditions[?(@.type==\"Complete\")].status} {.status.startTime} {.status.completionTime}",

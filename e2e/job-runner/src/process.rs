@@ -176,7 +176,10 @@ pub fn spawn(spec: &Spec) -> Result<Running, SpawnError> {
         .working_dir
         .as_deref()
         .filter(|w| !w.is_empty())
-        .map(|w| PathBuf::from(rewrite(w)));
+        .map(|w| PathBuf::from(rewrite(w)))
+        // in its own mount namespace a container starts in `/` (the images' usual WORKDIR),
+        // never in job-runner's directory, which its volumes may hide
+        .or_else(|| spec.namespace.then(|| PathBuf::from("/")));
     let mut binds = Vec::new();
     if spec.namespace {
         for m in &spec.mounts {
