@@ -223,7 +223,7 @@ pub fn resync(jobs: &[StepJob], interval: Duration, now: Timestamp) -> Result<Ne
 }
 
 /// The failure reason a step's report gives.
-fn reported_reason(report: &StepReport) -> Option<&str> {
+pub fn reported_reason(report: &StepReport) -> Option<&str> {
     let migration = report.migration.as_ref().and_then(|s| s.failure.as_ref());
     let sync = report.sync.as_ref().and_then(|s| s.failure.as_ref());
     migration

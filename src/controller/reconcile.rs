@@ -22,7 +22,9 @@ use super::durations::CountedJobs;
 use super::error::ReconcileError;
 use super::found::{FoundJobs, find_jobs};
 use super::kinds::Reconciled;
-use super::progress::{Decision, NewStep, RetryPolicy, StepJob, StepKind, decide, resync};
+use super::progress::{
+    Decision, NewStep, RetryPolicy, StepJob, StepKind, decide, reported_reason, resync,
+};
 use super::status::{OperatorStatus, resource_status};
 use crate::api::{API_VERSION, ConfigSyncStatus, Phase};
 use crate::jobs::{
@@ -399,15 +401,7 @@ impl<K: Reconciled> Pass<'_, K> {
             self.resource.meta().generation,
         );
         if previous.map(OperatorStatus::phase) != Some(Phase::Failed) {
-            self.ctx
-                .health
-                .metrics
-                .step_failures
-                .get_or_create(&FailureLabels {
-                    kind: self.kind.clone(),
-                    reason: reason.to_owned(),
-                })
-                .inc();
+            self.count_failed_step(reason);
             warn!(%reason, "{text}");
             self.publish(EventType::Warning, reason, &text, None).await;
         }
@@ -564,25 +558,18 @@ impl<K: Reconciled> Pass<'_, K> {
 
     /// Counts the failed attempt a retry replaces, by the reason its report gives.
     fn count_failure(&self, report: Option<&StepReport>) {
-        let reason = report
-            .and_then(|r| {
-                r.migration
-                    .as_ref()
-                    .and_then(|s| s.failure.as_ref().map(|f| f.reason.clone()))
-                    .or_else(|| {
-                        r.sync
-                            .as_ref()
-                            .and_then(|s| s.failure.as_ref().map(|f| f.reason.clone()))
-                    })
-            })
-            .unwrap_or_else(|| "StepFailed".to_owned());
+        self.count_failed_step(report.and_then(reported_reason).unwrap_or("StepFailed"));
+    }
+
+    /// Counts one failed step attempt.
+    fn count_failed_step(&self, reason: &str) {
         self.ctx
             .health
             .metrics
             .step_failures
             .get_or_create(&FailureLabels {
                 kind: self.kind.clone(),
-                reason,
+                reason: reason.to_owned(),
             })
             .inc();
     }

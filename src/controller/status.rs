@@ -6,7 +6,7 @@ use k8s_openapi::jiff::Timestamp;
 use serde::Serialize;
 
 use crate::api::{ConfigSyncStatus, DatabaseMigrationStatus, FailureStatus, Phase, SyncFailure};
-use crate::manifest::{Outcome, first_line, set_outcome_conditions};
+use crate::manifest::{Outcome, first_line, now, other_failure, set_outcome_conditions};
 
 /// The fields of a status the operator decides itself.
 #[derive(Debug, Clone)]
@@ -62,60 +62,65 @@ pub trait OperatorStatus: Default + Clone + PartialEq + Serialize + Send + Sync 
     fn failure_message(failure: &Self::Failure) -> &str;
 }
 
+/// The methods both status types implement alike: their fields have the same names.
+macro_rules! same_named_fields {
+    ($failure:ty) => {
+        fn phase(&self) -> Phase {
+            self.phase
+        }
+        fn conditions(&self) -> &[Condition] {
+            &self.conditions
+        }
+        fn observed_generation(&self) -> Option<i64> {
+            self.observed_generation
+        }
+        fn message(&self) -> Option<&str> {
+            self.message.as_deref()
+        }
+        fn failure(&self) -> Option<&$failure> {
+            self.failure.as_ref()
+        }
+        fn input_hash(&self) -> Option<&str> {
+            self.input_hash.as_deref()
+        }
+        fn set_input_hash(&mut self, hash: String) {
+            self.input_hash = Some(hash);
+        }
+        fn settle(&mut self, settled: Settled<$failure>) {
+            // set again by the operator when Ready: which inputs it is Ready for
+            self.input_hash = None;
+            self.observed_generation = settled.generation;
+            self.phase = settled.phase;
+            self.message = Some(settled.message);
+            self.failure = settled.failure;
+            self.conditions = settled.conditions;
+        }
+        fn failure_message(failure: &$failure) -> &str {
+            &failure.message
+        }
+    };
+}
+
 impl OperatorStatus for DatabaseMigrationStatus {
     type Failure = FailureStatus;
     const READY_REASON: &'static str = "Applied";
 
-    fn phase(&self) -> Phase {
-        self.phase
-    }
-    fn conditions(&self) -> &[Condition] {
-        &self.conditions
-    }
-    fn observed_generation(&self) -> Option<i64> {
-        self.observed_generation
-    }
-    fn message(&self) -> Option<&str> {
-        self.message.as_deref()
-    }
+    same_named_fields!(FailureStatus);
+
     fn ready_message(&self) -> String {
         format!("{} applied, up to date", self.applied)
     }
     fn pending(&self) -> Option<u32> {
         Some(self.pending)
     }
-    fn failure(&self) -> Option<&FailureStatus> {
-        self.failure.as_ref()
-    }
-    fn input_hash(&self) -> Option<&str> {
-        self.input_hash.as_deref()
-    }
-    fn set_input_hash(&mut self, hash: String) {
-        self.input_hash = Some(hash);
-    }
-    fn settle(&mut self, settled: Settled<FailureStatus>) {
-        // set again by the operator when Ready: which inputs it is Ready for
-        self.input_hash = None;
-        self.observed_generation = settled.generation;
-        self.phase = settled.phase;
-        self.message = Some(settled.message);
-        self.failure = settled.failure;
-        self.conditions = settled.conditions;
-    }
     fn new_failure(reason: &str, message: &str, attempt: u32) -> FailureStatus {
         FailureStatus {
-            reason: reason.to_owned(),
-            message: message.to_owned(),
             attempt,
-            time: Some(crate::manifest::now().0.to_string()),
-            ..FailureStatus::default()
+            ..other_failure(reason, message)
         }
     }
     fn with_attempt(failure: FailureStatus, attempt: u32) -> FailureStatus {
         FailureStatus { attempt, ..failure }
-    }
-    fn failure_message(failure: &FailureStatus) -> &str {
-        &failure.message
     }
 }
 
@@ -123,47 +128,19 @@ impl OperatorStatus for ConfigSyncStatus {
     type Failure = SyncFailure;
     const READY_REASON: &'static str = "Synced";
 
-    fn phase(&self) -> Phase {
-        self.phase
-    }
-    fn conditions(&self) -> &[Condition] {
-        &self.conditions
-    }
-    fn observed_generation(&self) -> Option<i64> {
-        self.observed_generation
-    }
-    fn message(&self) -> Option<&str> {
-        self.message.as_deref()
-    }
+    same_named_fields!(SyncFailure);
+
     fn ready_message(&self) -> String {
         format!("{} rows in sync", self.rows)
     }
     fn pending(&self) -> Option<u32> {
         None
     }
-    fn failure(&self) -> Option<&SyncFailure> {
-        self.failure.as_ref()
-    }
-    fn input_hash(&self) -> Option<&str> {
-        self.input_hash.as_deref()
-    }
-    fn set_input_hash(&mut self, hash: String) {
-        self.input_hash = Some(hash);
-    }
-    fn settle(&mut self, settled: Settled<SyncFailure>) {
-        // set again by the operator when Ready: which inputs it is Ready for
-        self.input_hash = None;
-        self.observed_generation = settled.generation;
-        self.phase = settled.phase;
-        self.message = Some(settled.message);
-        self.failure = settled.failure;
-        self.conditions = settled.conditions;
-    }
     fn new_failure(reason: &str, message: &str, _attempt: u32) -> SyncFailure {
         SyncFailure {
             reason: reason.to_owned(),
             message: message.to_owned(),
-            time: Some(crate::manifest::now().0.to_string()),
+            time: Some(now().0.to_string()),
             ..SyncFailure::default()
         }
     }
@@ -172,9 +149,6 @@ impl OperatorStatus for ConfigSyncStatus {
     }
     fn with_attempt(failure: SyncFailure, _attempt: u32) -> SyncFailure {
         failure
-    }
-    fn failure_message(failure: &SyncFailure) -> &str {
-        &failure.message
     }
 }
 

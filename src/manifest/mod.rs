@@ -23,4 +23,4 @@ pub use execute::{Mode, ResourceResult, ResourceStatus, execute};
 pub use migrate::{Checked, MigrationRun};
 pub use prepare::{Defaults, MigrateWork, Prepared, Work, prepare};
 pub use read::{Document, parse_stream, read_inputs};
-pub use status::{Outcome, first_line, now, set_outcome_conditions};
+pub use status::{Outcome, first_line, now, other_failure, set_outcome_conditions};

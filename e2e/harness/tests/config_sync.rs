@@ -63,6 +63,14 @@ fn event_reasons(operator: &Operator, name: &str) -> String {
     operator.fixture.ok(&["describe", "cfgsync", name])
 }
 
+/// Sets `spec.suspend` of the ConfigSync `forums`.
+fn set_suspend(operator: &Operator, suspend: bool) {
+    let patch = format!(r#"{{"spec":{{"suspend":{suspend}}}}}"#);
+    operator
+        .fixture
+        .ok(&["patch", "cfgsync/forums", "--type=merge", "-p", &patch]);
+}
+
 #[test]
 fn a_config_sync_waits_for_its_migration_then_mirrors_its_config_map() {
     let operator = Operator::start("cs-mirror");
@@ -194,13 +202,7 @@ fn drift_is_corrected_on_each_interval_and_suspend_stops_syncing() {
     }
 
     // suspended: Blocked, and drift stays until it is resumed
-    fixture.ok(&[
-        "patch",
-        "cfgsync/forums",
-        "--type=merge",
-        "-p",
-        r#"{"spec":{"suspend":true}}"#,
-    ]);
+    set_suspend(&operator, true);
     operator.wait_for("cfgsync/forums", "condition=Blocked");
     assert_eq!(
         fixture.jsonpath(
@@ -217,13 +219,7 @@ fn drift_is_corrected_on_each_interval_and_suspend_stops_syncing() {
         operator.sql("SELECT title FROM drift_forums"),
         "edited while suspended"
     );
-    fixture.ok(&[
-        "patch",
-        "cfgsync/forums",
-        "--type=merge",
-        "-p",
-        r#"{"spec":{"suspend":false}}"#,
-    ]);
+    set_suspend(&operator, false);
     operator.wait_for("cfgsync/forums", "condition=Ready");
     let deadline = Instant::now() + Duration::from_secs(60);
     while operator.sql("SELECT title FROM drift_forums") != "General" {
