@@ -1,18 +1,19 @@
 //! The Job controller's API side: reads a Job, applies [`jobctl::plan`] (pod deletions, status,
 //! finalizer removals, pod creations, in the real controller's order) and the TTL deletion.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use k8s_openapi::api::batch::v1::{Job, JobStatus};
 use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::jiff::Timestamp;
 use kube::Api;
-use kube::api::{DeleteParams, Patch, PatchParams, PostParams};
+use kube::api::{DeleteParams, ListParams, Patch, PatchParams, PostParams};
 use serde_json::Value;
 use tracing::info;
 
 use crate::Context;
-use crate::jobctl::{self, TRACKING_FINALIZER};
+use crate::jobctl::{self, CONTROLLER_UID, TRACKING_FINALIZER};
 
 /// A failed API call while syncing a Job.
 #[derive(Debug, thiserror::Error)]
@@ -44,7 +45,7 @@ fn not_found(e: &kube::Error) -> bool {
 /// How long a finished Job needs nothing (its pods hold no tracking finalizer): until its TTL
 /// deadline, if it has one. `None` when it may need work now, or is not finished (as the
 /// watch saw it). Such Jobs are not read again, so a pass costs what the live Jobs cost.
-pub fn settled_for(job: &Job, pods: &[Pod], now: Timestamp) -> Option<Option<Duration>> {
+pub fn settled_for(job: &Job, pods: &[Arc<Pod>], now: Timestamp) -> Option<Option<Duration>> {
     jobctl::finished(job)?;
     let tracked = pods.iter().any(|p| {
         jobctl::owned_by(p, job)
@@ -64,13 +65,8 @@ pub fn settled_for(job: &Job, pods: &[Pod], now: Timestamp) -> Option<Option<Dur
     }
 }
 
-/// Syncs one Job given the current pods of its namespace.
-pub async fn sync(
-    ctx: &Context,
-    namespace: &str,
-    name: &str,
-    pods: &[Pod],
-) -> Result<Synced, SyncError> {
+/// Syncs one Job, reading it and its pods afresh.
+pub async fn sync(ctx: &Context, namespace: &str, name: &str) -> Result<Synced, SyncError> {
     let err = |action: &str| {
         let (namespace, name, action) = (namespace.to_owned(), name.to_owned(), action.to_owned());
         move |source| SyncError {
@@ -88,10 +84,15 @@ pub async fn sync(
     if job.metadata.deletion_timestamp.is_some() {
         return Ok(Synced::default());
     }
-    let owned: Vec<Pod> = pods
-        .iter()
-        .filter(|p| p.metadata.namespace.as_deref() == Some(namespace) && jobctl::owned_by(p, &job))
-        .cloned()
+    let uid = job.metadata.uid.as_deref().unwrap_or_default();
+    let labelled = ListParams::default().labels(&format!("{CONTROLLER_UID}={uid}"));
+    let owned: Vec<Pod> = pod_api
+        .list(&labelled)
+        .await
+        .map_err(err("list the job's pods"))?
+        .items
+        .into_iter()
+        .filter(|p| jobctl::owned_by(p, &job))
         .collect();
     let now = Timestamp::now();
     let mut out = Synced::default();
@@ -270,12 +271,12 @@ status:
         let now: Timestamp = "2025-01-01T00:00:10Z".parse().unwrap();
         let with_ttl = job(", ttlSecondsAfterFinished: 60");
         assert_eq!(
-            settled_for(&with_ttl, &[pod("[]")], now),
+            settled_for(&with_ttl, &[Arc::new(pod("[]"))], now),
             Some(Some(Duration::from_secs(50)))
         );
         assert_eq!(settled_for(&job(""), &[], now), Some(None));
         let tracked = pod(&format!("[{TRACKING_FINALIZER}]"));
-        assert_eq!(settled_for(&with_ttl, &[tracked], now), None);
+        assert_eq!(settled_for(&with_ttl, &[Arc::new(tracked)], now), None);
         let expired: Timestamp = "2025-01-01T00:01:00Z".parse().unwrap();
         assert_eq!(settled_for(&with_ttl, &[], expired), None);
         let mut running = job("");

@@ -115,6 +115,9 @@ pub fn condition(type_: &str, reason: &str, message: &str, now: Timestamp) -> Jo
     }
 }
 
+/// The label that ties a pod to the Job that created it.
+pub const CONTROLLER_UID: &str = "batch.kubernetes.io/controller-uid";
+
 /// The pod the controller creates for `job` (generateName `<job>-`).
 pub fn new_pod(job: &Job, node: &str) -> Pod {
     let name = job.metadata.name.clone().unwrap_or_default();
@@ -127,7 +130,7 @@ pub fn new_pod(job: &Job, node: &str) -> Pod {
     let tmeta = template.metadata.unwrap_or_default();
     let mut labels = tmeta.labels.unwrap_or_default();
     for (k, v) in [
-        ("batch.kubernetes.io/controller-uid", &uid),
+        (CONTROLLER_UID, &uid),
         ("batch.kubernetes.io/job-name", &name),
         ("controller-uid", &uid),
         ("job-name", &name),

@@ -21,9 +21,10 @@ fn terminal(pod: &Pod) -> bool {
 /// One pass over all pods in scope. On the `first` pass, pods bound to this node that are not
 /// finished are marked Failed instead of started: they were started by an earlier job-runner
 /// whose processes are gone.
-pub async fn sync(ctx: &Arc<Context>, pods: &[Pod], first: bool) {
+pub async fn sync(ctx: &Arc<Context>, pods: &[Arc<Pod>], first: bool) {
     let mine: Vec<&Pod> = pods
         .iter()
+        .map(Arc::as_ref)
         .filter(|p| p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(ctx.node.as_str()))
         .collect();
     let uids: BTreeSet<&str> = mine
@@ -69,7 +70,7 @@ pub async fn sync(ctx: &Arc<Context>, pods: &[Pod], first: bool) {
 
 /// Removes state directories (`<ns>_<pod>_<uid>`) of pods that no longer exist in namespaces
 /// in scope and that this process does not know (left behind by an earlier job-runner).
-fn remove_stale_state(ctx: &Context, pods: &[Pod]) {
+fn remove_stale_state(ctx: &Context, pods: &[Arc<Pod>]) {
     let uids: BTreeSet<&str> = pods
         .iter()
         .filter_map(|p| p.metadata.uid.as_deref())

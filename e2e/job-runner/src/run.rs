@@ -10,7 +10,6 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{Node, Pod};
-use kube::api::ListParams;
 use kube::runtime::reflector::{self, Store};
 use kube::runtime::{WatchStreamExt, watcher};
 use kube::{Api, Client, ResourceExt};
@@ -82,9 +81,9 @@ pub enum RunError {
         /// The API error.
         source: kube::Error,
     },
-    /// The Job watch did not start.
+    /// The Job or pod watch did not start.
     #[error(
-        "the Job watch did not become ready within 60 s (is the API server reachable and does it serve list+watch for batch/v1 Jobs?)"
+        "the Job and pod watches did not become ready within 60 s (is the API server reachable and does it serve list+watch for batch/v1 Jobs and v1 pods?)"
     )]
     WatchNotReady,
 }
@@ -183,19 +182,24 @@ pub async fn run(args: Args) -> Result<(), RunError> {
     tokio::spawn(node::heartbeat(nodes, ctx.node.clone(), port));
 
     let notify = Arc::new(Notify::new());
-    let mut job_stores: Vec<Store<Job>> = Vec::new();
+    let mut stores = Vec::new();
     for scope in scopes(&args) {
         let mut cfg = watcher::Config::default();
         if let Some(sel) = &args.selector {
             cfg = cfg.labels(sel);
         }
-        let (store, writer) = reflector::store();
+        let (job_store, writer) = reflector::store();
         let jobs = reflector::reflector(
             writer,
             watcher(api::<Job>(&client, &scope), cfg).default_backoff(),
         );
-        let pods =
-            watcher(api::<Pod>(&client, &scope), watcher::Config::default()).default_backoff();
+        // the kubelet works from its pod watch, as a real one does; only a Job's own pods
+        // are listed fresh, when it is synced (so that no pod is created twice)
+        let (pod_store, writer) = reflector::store();
+        let pods = reflector::reflector(
+            writer,
+            watcher(api::<Pod>(&client, &scope), watcher::Config::default()).default_backoff(),
+        );
         for stream in [
             jobs.map(|e| e.map(|_| ())).boxed(),
             pods.map(|e| e.map(|_| ())).boxed(),
@@ -209,12 +213,20 @@ pub async fn run(args: Args) -> Result<(), RunError> {
                 futures_util::future::ready(())
             }));
         }
-        tokio::time::timeout(Duration::from_secs(60), store.wait_until_ready())
+        let ready = async {
+            let (jobs, pods) =
+                tokio::join!(job_store.wait_until_ready(), pod_store.wait_until_ready());
+            jobs.and(pods)
+        };
+        tokio::time::timeout(Duration::from_secs(60), ready)
             .await
             .ok()
             .and_then(Result::ok)
             .ok_or(RunError::WatchNotReady)?;
-        job_stores.push(store);
+        stores.push(Watched {
+            jobs: job_store,
+            pods: pod_store,
+        });
     }
 
     println!("ready node={} kubelet=127.0.0.1:{port}", ctx.node);
@@ -231,7 +243,7 @@ pub async fn run(args: Args) -> Result<(), RunError> {
             () = notify.notified() => tokio::time::sleep(Duration::from_millis(50)).await,
             () = tokio::time::sleep(next) => {}
         }
-        next = tick(&ctx, &args, &job_stores, first).await;
+        next = tick(&ctx, &stores, first).await;
         first = false;
     }
 
@@ -246,27 +258,21 @@ pub async fn run(args: Args) -> Result<(), RunError> {
     Ok(())
 }
 
+/// The Jobs and pods of one scope, as their watches last saw them.
+struct Watched {
+    jobs: Store<Job>,
+    pods: Store<Pod>,
+}
+
 /// One pass of the kubelet and the Job controller; when to pass again at the latest (every
 /// second while a Job is unfinished; with only finished Jobs, at their TTL or after
 /// [`IDLE_PASS`]: watch events bring every other pass).
-async fn tick(ctx: &Arc<Context>, args: &Args, stores: &[Store<Job>], first: bool) -> Duration {
+async fn tick(ctx: &Arc<Context>, stores: &[Watched], first: bool) -> Duration {
     let mut next = IDLE_PASS;
-    let mut pods: Vec<Pod> = Vec::new();
-    for scope in scopes(args) {
-        match api::<Pod>(&ctx.client, &scope)
-            .list(&ListParams::default())
-            .await
-        {
-            Ok(list) => pods.extend(list.items),
-            Err(e) => {
-                warn!(error = %e, "cannot list pods");
-                return ACTIVE_PASS;
-            }
-        }
-    }
+    let pods: Vec<Arc<Pod>> = stores.iter().flat_map(|s| s.pods.state()).collect();
     kubelet::sync(ctx, &pods, first).await;
     let now = k8s_openapi::jiff::Timestamp::now();
-    for job in stores.iter().flat_map(Store::state) {
+    for job in stores.iter().flat_map(|s| s.jobs.state()) {
         if let Some(ttl) = job_sync::settled_for(&job, &pods, now) {
             if let Some(ttl) = ttl {
                 next = next.min(ttl);
@@ -277,7 +283,7 @@ async fn tick(ctx: &Arc<Context>, args: &Args, stores: &[Store<Job>], first: boo
         let (ns, name) = (job.namespace().unwrap_or_default(), job.name_any());
         let span = tracing::info_span!("job", job = %format!("{ns}/{name}"));
         let _enter = span.enter();
-        match job_sync::sync(ctx, &ns, &name, &pods).await {
+        match job_sync::sync(ctx, &ns, &name).await {
             Ok(s) if s.changed => next = Duration::ZERO,
             Ok(s) => {
                 if let Some(r) = s.requeue_after {

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::registry::ResourceType;
 use crate::state::{State, now};
-use crate::store::{Guard, Key};
+use crate::store::{Guard, Key, owner_uids};
 
 /// How a delete treats the object's dependents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,7 +122,7 @@ fn deleting(object: &Value) -> bool {
 
 /// CRDs get `Established`/`NamesAccepted` and, when deleted, lose their instances first.
 fn establish_crds(state: &State, guard: &mut Guard) {
-    for key in guard.keys_where(Some(CRDS), deleting) {
+    for key in guard.deleting_keys(Some(CRDS)) {
         let Some(crd) = guard.get(&key) else { continue };
         let storage = format!(
             "{}/{}",
@@ -163,24 +163,14 @@ fn drop_finalizer(guard: &mut Guard, key: &Key, finalizer: &str) {
     }
 }
 
-fn owner_uids(object: &Value) -> Vec<String> {
-    object["metadata"]["ownerReferences"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|r| r["uid"].as_str())
-        .map(str::to_owned)
-        .collect()
-}
-
 /// Dependents whose owners are all gone are deleted (background); foreground and orphan
 /// deletions are carried out.
 fn collect_garbage(guard: &mut Guard, now: &str) {
-    for key in guard.keys_where(None, |o| !owner_uids(o).is_empty()) {
+    for key in guard.take_orphan_candidates() {
         let Some(object) = guard.get(&key) else {
             continue;
         };
-        let owners = owner_uids(object);
+        let owners: Vec<&str> = owner_uids(object).collect();
         let alive = owners
             .iter()
             .filter(|uid| guard.key_of_uid(uid).is_some())
@@ -199,7 +189,7 @@ fn collect_garbage(guard: &mut Guard, now: &str) {
             guard.put(&key, updated);
         }
     }
-    for key in guard.keys_where(None, deleting) {
+    for key in guard.deleting_keys(None) {
         let Some(object) = guard.get(&key) else {
             continue;
         };
@@ -208,7 +198,7 @@ fn collect_garbage(guard: &mut Guard, now: &str) {
             .unwrap_or_default()
             .to_owned();
         let pending = finalizers(object);
-        let dependents = guard.keys_where(None, |d| owner_uids(d).contains(&uid));
+        let dependents = guard.dependents_of(&uid);
         if pending.iter().any(|f| f == ORPHAN) {
             for dependent_key in dependents {
                 let Some(mut dependent) = guard.get(&dependent_key).cloned() else {
@@ -234,11 +224,8 @@ fn collect_garbage(guard: &mut Guard, now: &str) {
 
 /// A deleted namespace empties, then goes.
 fn terminate_namespaces(guard: &mut Guard, now: &str) {
-    for key in guard.keys_where(Some(NAMESPACES), deleting) {
-        let name = key.name.as_str();
-        let contents = guard.keys_where(None, |o| {
-            o["metadata"]["namespace"].as_str() == Some(name) && !name.is_empty()
-        });
+    for key in guard.deleting_keys(Some(NAMESPACES)) {
+        let contents = guard.keys_in_namespace(&key.name);
         for content_key in &contents {
             delete(guard, content_key, Propagation::Background, now);
         }

@@ -1,7 +1,7 @@
 //! Objects in memory under one monotonically increasing `resourceVersion`, with a bounded
 //! history of changes for watches (older versions are `410 Gone`).
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde_json::Value;
@@ -67,9 +67,66 @@ struct Inner {
     rv: u64,
     objects: HashMap<String, BTreeMap<(String, String), Value>>,
     uids: HashMap<String, Key>,
+    /// The controllers' indexes, kept up to date by every write.
+    index: ControllerIndex,
     history: VecDeque<Arc<Change>>,
     /// Changes at or below this version were dropped from the history.
     floor: u64,
+}
+
+/// What the controllers look up after each write, so that none of them scans every object:
+/// objects being deleted, dependents by owner, and objects whose owners may be gone.
+#[derive(Default)]
+struct ControllerIndex {
+    /// Objects with a `deletionTimestamp`.
+    deleting: BTreeSet<Key>,
+    /// Owner uid -> the objects whose `ownerReferences` name it.
+    dependents: HashMap<String, BTreeSet<Key>>,
+    /// Objects to check for owners that are gone: those written with owners, and the
+    /// dependents of removed objects.
+    orphan_candidates: BTreeSet<Key>,
+}
+
+impl ControllerIndex {
+    /// Forgets what `object` at `key` contributed.
+    fn forget(&mut self, key: &Key, object: &Value) {
+        self.deleting.remove(key);
+        for uid in owner_uids(object) {
+            if let Some(keys) = self.dependents.get_mut(uid) {
+                keys.remove(key);
+                if keys.is_empty() {
+                    self.dependents.remove(uid);
+                }
+            }
+        }
+    }
+
+    /// Records what `object` at `key` contributes.
+    fn learn(&mut self, key: &Key, object: &Value) {
+        if !object["metadata"]["deletionTimestamp"].is_null() {
+            self.deleting.insert(key.clone());
+        }
+        let mut owned = false;
+        for uid in owner_uids(object) {
+            owned = true;
+            self.dependents
+                .entry(uid.to_owned())
+                .or_default()
+                .insert(key.clone());
+        }
+        if owned {
+            self.orphan_candidates.insert(key.clone());
+        }
+    }
+}
+
+/// The uids of an object's `ownerReferences`.
+pub fn owner_uids(object: &Value) -> impl Iterator<Item = &str> {
+    object["metadata"]["ownerReferences"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r["uid"].as_str())
 }
 
 /// The whole cluster state.
@@ -94,6 +151,7 @@ impl Store {
                 rv: 1,
                 objects: HashMap::new(),
                 uids: HashMap::new(),
+                index: ControllerIndex::default(),
                 history: VecDeque::new(),
                 floor: 1,
             }),
@@ -207,6 +265,53 @@ impl Guard<'_> {
             .collect()
     }
 
+    /// The keys of the objects (of `storage`, or all) with a `deletionTimestamp`.
+    pub fn deleting_keys(&self, storage: Option<&str>) -> Vec<Key> {
+        self.inner
+            .index
+            .deleting
+            .iter()
+            .filter(|k| storage.is_none_or(|wanted| wanted == k.storage))
+            .cloned()
+            .collect()
+    }
+
+    /// The keys of the objects whose `ownerReferences` name `uid`.
+    pub fn dependents_of(&self, uid: &str) -> Vec<Key> {
+        self.inner
+            .index
+            .dependents
+            .get(uid)
+            .map(|keys| keys.iter().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// The objects whose owners may be gone since the last call (written with owners, or
+    /// dependents of a removed object); each is returned once.
+    pub fn take_orphan_candidates(&mut self) -> Vec<Key> {
+        std::mem::take(&mut self.inner.index.orphan_candidates)
+            .into_iter()
+            .collect()
+    }
+
+    /// The keys of every object in `namespace`, of all storages.
+    pub fn keys_in_namespace(&self, namespace: &str) -> Vec<Key> {
+        self.inner
+            .objects
+            .iter()
+            .flat_map(|(storage, objects)| {
+                objects
+                    .range((namespace.to_owned(), String::new())..)
+                    .take_while(|((n, _), _)| n == namespace)
+                    .map(|((namespace, name), _)| Key {
+                        storage: storage.clone(),
+                        namespace: namespace.clone(),
+                        name: name.clone(),
+                    })
+            })
+            .collect()
+    }
+
     /// Stores `object` at `key` (created or replaced), giving it the next resourceVersion.
     pub fn put(&mut self, key: &Key, mut object: Value) -> Value {
         self.inner.rv += 1;
@@ -221,6 +326,10 @@ impl Guard<'_> {
         if let Some(uid) = object["metadata"]["uid"].as_str() {
             self.inner.uids.insert(uid.to_owned(), key.clone());
         }
+        if let Some(previous) = &previous {
+            self.inner.index.forget(key, previous);
+        }
+        self.inner.index.learn(key, &object);
         let change = if previous.is_some() {
             ChangeType::Modified
         } else {
@@ -237,8 +346,14 @@ impl Guard<'_> {
             .objects
             .get_mut(&key.storage)?
             .remove(&(key.namespace.clone(), key.name.clone()))?;
+        self.inner.index.forget(key, &object);
         if let Some(uid) = object["metadata"]["uid"].as_str() {
             self.inner.uids.remove(uid);
+            // its dependents may have lost their last owner
+            let index = &mut self.inner.index;
+            if let Some(dependents) = index.dependents.get(uid) {
+                index.orphan_candidates.extend(dependents.iter().cloned());
+            }
         }
         self.inner.rv += 1;
         object["metadata"]["resourceVersion"] = Value::String(self.inner.rv.to_string());

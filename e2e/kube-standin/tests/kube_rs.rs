@@ -317,6 +317,105 @@ async fn a_controller_reconciles_owns_children_and_sees_them_collected() {
     handle.abort();
 }
 
+/// A ConfigMap named `name` whose `ownerReferences` name `owners` (ConfigMaps, by uid).
+fn owned_config_map(name: &str, owners: &[&ConfigMap]) -> ConfigMap {
+    let references: Vec<_> = owners
+        .iter()
+        .map(|o| json!({"apiVersion": "v1", "kind": "ConfigMap", "name": o.name_any(), "uid": o.uid()}))
+        .collect();
+    serde_json::from_value(json!({"metadata": {"name": name, "ownerReferences": references}}))
+        .expect("a ConfigMap")
+}
+
+#[tokio::test]
+async fn garbage_collection_follows_owners_and_propagation_policies() {
+    let (_server, client) = serve(Config::default()).await;
+    let maps: Api<ConfigMap> = Api::namespaced(client.clone(), "default");
+    let create = |map: ConfigMap| {
+        let maps = maps.clone();
+        async move { maps.create(&PostParams::default(), &map).await.unwrap() }
+    };
+    let gone = |name: &'static str| {
+        let maps = maps.clone();
+        async move { maps.get_opt(name).await.unwrap().is_none().then_some(()) }
+    };
+    let (a, b) = (
+        create(config_map("a", "1")).await,
+        create(config_map("b", "1")).await,
+    );
+    // two owners: losing one keeps the object and drops that reference; losing both collects it
+    create(owned_config_map("shared", &[&a, &b])).await;
+    maps.delete("a", &DeleteParams::default()).await.unwrap();
+    let shared = wait_for(|| async {
+        let map = maps.get("shared").await.unwrap();
+        (map.owner_references().len() == 1).then_some(map)
+    })
+    .await;
+    assert_eq!(shared.owner_references()[0].name, "b");
+    maps.delete("b", &DeleteParams::default()).await.unwrap();
+    wait_for(|| gone("shared")).await;
+
+    // an owner that never existed: collected at once
+    let mut dangling = owned_config_map("dangling", &[&a]);
+    dangling.metadata.owner_references.as_mut().unwrap()[0].uid = "no-such-uid".to_owned();
+    create(dangling).await;
+    wait_for(|| gone("dangling")).await;
+
+    // orphan: the dependent stays, without the reference
+    let owner = create(config_map("owner", "1")).await;
+    create(owned_config_map("orphaned", &[&owner])).await;
+    maps.delete("owner", &DeleteParams::orphan()).await.unwrap();
+    wait_for(|| gone("owner")).await;
+    let orphaned = maps.get("orphaned").await.unwrap();
+    assert!(orphaned.owner_references().is_empty(), "{orphaned:?}");
+
+    // foreground: the dependents go first, the owner waits for them
+    let owner = create(config_map("parent", "1")).await;
+    let child = create(owned_config_map("child", &[&owner])).await;
+    create(owned_config_map("grandchild", &[&child])).await;
+    maps.delete("parent", &DeleteParams::foreground())
+        .await
+        .unwrap();
+    wait_for(|| gone("parent")).await;
+    assert!(maps.get_opt("child").await.unwrap().is_none());
+    assert!(maps.get_opt("grandchild").await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn a_deleted_namespace_empties_then_goes() {
+    use k8s_openapi::api::core::v1::Namespace;
+    let (_server, client) = serve(Config::default()).await;
+    let namespaces: Api<Namespace> = Api::all(client.clone());
+    let namespace = serde_json::from_value(json!({"metadata": {"name": "doomed"}})).unwrap();
+    namespaces
+        .create(&PostParams::default(), &namespace)
+        .await
+        .unwrap();
+    let maps: Api<ConfigMap> = Api::namespaced(client.clone(), "doomed");
+    maps.create(&PostParams::default(), &config_map("inside", "1"))
+        .await
+        .unwrap();
+    let kept: Api<ConfigMap> = Api::namespaced(client.clone(), "default");
+    kept.create(&PostParams::default(), &config_map("outside", "1"))
+        .await
+        .unwrap();
+    namespaces
+        .delete("doomed", &DeleteParams::default())
+        .await
+        .unwrap();
+    wait_for(|| async {
+        namespaces
+            .get_opt("doomed")
+            .await
+            .unwrap()
+            .is_none()
+            .then_some(())
+    })
+    .await;
+    assert!(maps.get_opt("inside").await.unwrap().is_none());
+    assert!(kept.get_opt("outside").await.unwrap().is_some());
+}
+
 async fn wait_for<T, F, Fut>(mut probe: F) -> T
 where
     F: FnMut() -> Fut,
