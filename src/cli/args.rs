@@ -223,6 +223,10 @@ pub enum Command {
         /// else `default`).
         #[arg(long, env = "POD_NAMESPACE")]
         lease_namespace: Option<String>,
+        /// Reconciles run at once, per kind (each is a few API requests; more only uses more
+        /// connections and memory).
+        #[arg(long, default_value_t = 16, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+        max_concurrent_reconciles: u16,
         /// Address of /healthz, /readyz and /metrics (`off` for none).
         #[arg(long, default_value = "0.0.0.0:8080", value_name = "ADDRESS|off")]
         http_address: String,

@@ -5,6 +5,7 @@ mod database;
 mod dependencies;
 mod durations;
 mod error;
+mod events;
 mod found;
 mod kinds;
 pub mod leader;
@@ -20,8 +21,8 @@ use futures_util::{Stream, StreamExt};
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{ConfigMap, Pod};
 use kube::core::PartialObjectMeta;
-use kube::runtime::controller::Controller;
-use kube::runtime::events::{Recorder, Reporter};
+use kube::runtime::controller::{Config as ControllerConfig, Controller};
+use kube::runtime::events::Reporter;
 use kube::runtime::reflector::{self, ObjectRef, Store};
 use kube::runtime::{WatchStreamExt, watcher};
 use kube::{Api, Client, ResourceExt};
@@ -30,6 +31,7 @@ use tracing::{info, warn};
 
 use self::database::DatabaseSlots;
 use self::durations::CountedJobs;
+use self::events::Publisher;
 
 pub use error::ReconcileError;
 pub use kinds::{DEFAULT_SYNC_INTERVAL, Reconciled};
@@ -50,6 +52,8 @@ pub struct OperatorOptions {
     pub leader_election: Option<LeaderElection>,
     /// Where to serve `/healthz`, `/readyz` and `/metrics` (not at all when `None`).
     pub http_address: Option<SocketAddr>,
+    /// Reconciles of one kind that run at once.
+    pub concurrency: u16,
 }
 
 /// Where the replicas' Lease is and who this replica is.
@@ -102,7 +106,7 @@ pub async fn run(client: Client, options: OperatorOptions) -> Result<(), Operato
     };
     let namespace = options.namespace.clone();
     let context = Arc::new(Context {
-        recorder: Recorder::new(client.clone(), reporter),
+        events: Publisher::new(client.clone(), reporter),
         client: client.clone(),
         settings: options.settings,
         health,
@@ -110,9 +114,12 @@ pub async fn run(client: Client, options: OperatorOptions) -> Result<(), Operato
         counted_jobs: CountedJobs::default(),
     });
     info!(namespace = ?namespace, "dbmigrate operator running");
-    let migrations =
-        controller::<DatabaseMigration>(&client, namespace.as_deref(), context.clone());
-    let syncs = controller::<ConfigSync>(&client, namespace.as_deref(), context);
+    let scope = Scope {
+        namespace: namespace.as_deref(),
+        concurrency: options.concurrency,
+    };
+    let migrations = controller::<DatabaseMigration>(&client, scope, context.clone());
+    let syncs = controller::<ConfigSync>(&client, scope, context);
     let reconciling = async {
         tokio::join!(migrations, syncs);
     };
@@ -132,12 +139,20 @@ pub async fn run(client: Client, options: OperatorOptions) -> Result<(), Operato
     Ok(())
 }
 
+/// Where a controller watches and how many reconciles it runs at once.
+#[derive(Debug, Clone, Copy)]
+struct Scope<'a> {
+    namespace: Option<&'a str>,
+    concurrency: u16,
+}
+
 /// The controller of one kind: woken by its resources, its Jobs and their pods, the ConfigMaps
 /// they reference and the resources they depend on.
-async fn controller<K>(client: &Client, namespace: Option<&str>, context: Arc<Context>)
+async fn controller<K>(client: &Client, scope: Scope<'_>, context: Arc<Context>)
 where
     K: Reconciled,
 {
+    let namespace = scope.namespace;
     // the store keeps what reconciles read: not managedFields, not kubectl's copy of the spec
     let (store, writer) = reflector::store();
     let resources = watcher(scoped::<K>(client, namespace), watcher::Config::default())
@@ -145,7 +160,8 @@ where
         .modify(trim)
         .reflect(writer)
         .applied_objects();
-    let controller = Controller::for_stream(resources, store.clone());
+    let controller = Controller::for_stream(resources, store.clone())
+        .with_config(ControllerConfig::default().concurrency(scope.concurrency));
     // everything else only wakes resources: metadata is enough (no ConfigMap data, no specs)
     let config = watcher::Config::default;
     let managed = || config().labels("app.kubernetes.io/managed-by=dbmigrate-operator");

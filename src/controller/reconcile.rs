@@ -11,7 +11,7 @@ use k8s_openapi::api::core::v1::{ConfigMap, ObjectReference};
 use k8s_openapi::jiff::Timestamp;
 use kube::api::{DeleteParams, Patch, PatchParams, PostParams};
 use kube::runtime::controller::Action;
-use kube::runtime::events::{Event, EventType, Recorder};
+use kube::runtime::events::{Event, EventType};
 use kube::{Api, Client, Resource, ResourceExt};
 use serde_json::json;
 use tracing::{info, warn};
@@ -20,6 +20,7 @@ use super::database::{DatabaseSlots, other_running_step};
 use super::dependencies::unready_dependency;
 use super::durations::CountedJobs;
 use super::error::ReconcileError;
+use super::events::Publisher;
 use super::found::{FoundJobs, find_jobs};
 use super::kinds::Reconciled;
 use super::progress::{
@@ -56,7 +57,7 @@ pub struct Context {
     /// Defaults of the step Jobs.
     pub settings: JobSettings,
     /// Publishes Events.
-    pub recorder: Recorder,
+    pub events: Publisher,
     /// Readiness and metrics.
     pub health: Arc<Health>,
     /// Serialises step creation per database.
@@ -522,8 +523,9 @@ impl<K: Reconciled> Pass<'_, K> {
             action: "Reconcile".to_owned(),
             secondary: related,
         };
-        let recorder: &Recorder = &self.ctx.recorder;
-        if let Err(error) = recorder
+        if let Err(error) = self
+            .ctx
+            .events
             .publish(&event, &self.resource.object_ref(&()))
             .await
         {

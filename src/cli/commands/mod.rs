@@ -36,6 +36,7 @@ pub async fn dispatch(cli: &Cli, output: &Output) -> Result<(), CliError> {
             retry_limit,
             leader_election,
             lease_namespace,
+            max_concurrent_reconciles,
             http_address,
             ..
         } => {
@@ -58,6 +59,7 @@ pub async fn dispatch(cli: &Cli, output: &Output) -> Result<(), CliError> {
                 image,
                 retry_limit: *retry_limit,
                 lease_namespace,
+                concurrency: *max_concurrent_reconciles,
                 http_address,
             };
             operator::run(options).await

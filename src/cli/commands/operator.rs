@@ -14,6 +14,8 @@ pub struct Options<'a> {
     pub retry_limit: u32,
     /// The Lease's namespace, with `--leader-election`.
     pub lease_namespace: Option<String>,
+    /// `--max-concurrent-reconciles`.
+    pub concurrency: u16,
     /// `--http-address`, unless `off`.
     pub http_address: Option<std::net::SocketAddr>,
 }
@@ -26,6 +28,7 @@ pub async fn run(options: Options<'_>) -> Result<(), CliError> {
         image,
         retry_limit,
         lease_namespace,
+        concurrency,
         http_address,
     } = options;
     let client = kube::Client::try_default().await.map_err(|e| {
@@ -47,6 +50,7 @@ pub async fn run(options: Options<'_>) -> Result<(), CliError> {
         namespace,
         settings,
         leader_election,
+        concurrency,
         http_address,
     };
     controller::run(client, options)
