@@ -543,6 +543,51 @@ fn a_failing_script_step_is_reported_and_left_dirty() {
 }
 
 #[test]
+fn a_script_step_whose_command_cannot_start_leaves_no_dirty_row() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let missing = SCRIPTED.replace(
+        "command: [sh, -c, 'psql \"$DATABASE_URL\" -X -q -v ON_ERROR_STOP=1 -v label=\"$LABEL\" -f seed.sql']",
+        "command: [no-such-program-dbmigrate, --seed]",
+    );
+    std::fs::write(dir.path().join("forum.yaml"), missing).expect("manifest");
+    let manifest = dir.path().join("forum.yaml");
+    let manifest = manifest.to_str().expect("utf-8");
+    runtime().block_on(async {
+        for db in [TestDb::sqlite(), TestDb::postgres().await] {
+            let url = db.url.connection_string();
+            let args = [
+                "apply",
+                "-f",
+                manifest,
+                "--database-url",
+                &url,
+                "-o",
+                "json",
+            ];
+            // a second run fails the same way: the first left nothing to repair
+            for run in 0..2 {
+                let output = dbmigrate(dir.path(), &args, None);
+                expect_code(&output, 1);
+                let failure = &statuses(&output)["DatabaseMigration/schema"]["failure"];
+                assert_eq!(failure["reason"], "MigrationFailed", "run {run}: {failure}");
+                assert_eq!(failure["version"], "2");
+                let message = failure["message"].as_str().unwrap_or_default();
+                assert!(
+                    message.contains("cannot start `no-such-program-dbmigrate`"),
+                    "{message}"
+                );
+                assert_eq!(
+                    db.rows("SELECT version FROM dbmigrate_history ORDER BY id")
+                        .await,
+                    [["1"]],
+                    "version 1 applied; no row, dirty or not, for the script that never started"
+                );
+            }
+        }
+    });
+}
+
+#[test]
 fn what_the_api_server_would_refuse_is_refused_locally() {
     // A zero timeout (the CRD's duration pattern) and a ConfigSync table listed twice (a list
     // map keyed by table): both pass the Rust types, both fail `kubectl apply`.

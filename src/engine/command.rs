@@ -40,13 +40,15 @@ impl CommandStep {
     }
 
     /// Runs the command to completion (killing it at the deadline); `Ok` when it exited 0.
-    /// Its output is logged; a failure carries the output's last lines.
+    /// Its output is logged; a failure carries the output's last lines. A command that could
+    /// not even start changed nothing: its failure says the database is unchanged
+    /// (`rolled_back`), so its claim is released rather than left dirty.
     pub fn run(&self) -> Result<(), EngineError> {
         let (program, args) = self
             .command
             .argv
             .split_first()
-            .ok_or_else(|| self.failure("the script step has an empty command".into()))?;
+            .ok_or_else(|| self.not_started("the script step has an empty command".into()))?;
         let mut child = Command::new(program)
             .args(args)
             .envs(self.command.env.iter().map(|(k, v)| (k, v)))
@@ -56,7 +58,7 @@ impl CommandStep {
             .stderr(Stdio::piped())
             .spawn()
             .map_err(|e| {
-                self.failure(format!(
+                self.not_started(format!(
                     "cannot start `{program}` in {}: {e}",
                     self.command.dir.display()
                 ))
@@ -101,7 +103,17 @@ impl CommandStep {
         }
     }
 
+    /// The failure of a command that ran (the database may have been changed by it).
     fn failure(&self, message: String) -> EngineError {
+        self.failed(message, true)
+    }
+
+    /// The failure of a command that never started (nothing was changed).
+    fn not_started(&self, message: String) -> EngineError {
+        self.failed(message, false)
+    }
+
+    fn failed(&self, message: String, started: bool) -> EngineError {
         EngineError::MigrationFailed(Box::new(MigrationFailure {
             version: self.version.clone(),
             name: self.name.clone(),
@@ -111,7 +123,8 @@ impl CommandStep {
             sqlstate: None,
             message,
             detail: None,
-            rolled_back: false,
+            rolled_back: !started,
+            started,
         }))
     }
 }
@@ -134,4 +147,57 @@ fn tail(output: &str) -> String {
     }
     let start = lines.len().saturating_sub(TAIL_LINES);
     format!("; last output:\n{}", lines[start..].join("\n"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn step(argv: &[&str]) -> CommandStep {
+        CommandStep {
+            version: "2".to_owned(),
+            name: "seed".to_owned(),
+            path: PathBuf::from("spec.scripts[0] (seed)"),
+            command: ScriptCommand {
+                argv: argv.iter().map(|a| (*a).to_owned()).collect(),
+                env: Vec::new(),
+                dir: std::env::temp_dir(),
+            },
+            deadline: Duration::from_secs(10),
+        }
+    }
+
+    fn failure_of(step: &CommandStep) -> MigrationFailure {
+        match step.run() {
+            Err(EngineError::MigrationFailed(failure)) => *failure,
+            other => panic!("expected a migration failure, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_command_that_cannot_start_changed_nothing() {
+        for argv in [&["no-such-program-dbmigrate"][..], &[]] {
+            let failure = failure_of(&step(argv));
+            assert!(!failure.started && failure.rolled_back, "{failure}");
+            assert!(
+                failure
+                    .to_string()
+                    .contains("it did not start, the database is unchanged"),
+                "{failure}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_command_that_ran_and_failed_may_have_changed_the_database() {
+        let failure = failure_of(&step(&["sh", "-c", "echo half-way; exit 3"]));
+        assert!(failure.started && !failure.rolled_back, "{failure}");
+        let text = failure.to_string();
+        assert!(
+            text.contains("exited with exit status: 3")
+                && text.contains("half-way")
+                && text.contains("marked dirty"),
+            "{text}"
+        );
+    }
 }

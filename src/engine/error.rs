@@ -24,8 +24,12 @@ pub struct MigrationFailure {
     pub message: String,
     /// The database's detail and hint, when given.
     pub detail: Option<String>,
-    /// Whether the database was left as before (false only for non-transactional scripts).
+    /// Whether the database was left as before: its transaction was rolled back, or its
+    /// command never started (false for non-transactional scripts that ran).
     pub rolled_back: bool,
+    /// Whether it started at all (false for a script step whose command could not start).
+    #[serde(skip)]
+    pub started: bool,
 }
 
 impl std::fmt::Display for MigrationFailure {
@@ -45,7 +49,12 @@ impl std::fmt::Display for MigrationFailure {
         if let Some(detail) = &self.detail {
             write!(f, " ({detail})")?;
         }
-        if self.rolled_back {
+        if !self.started {
+            write!(
+                f,
+                "; it did not start, the database is unchanged by it — fix the command and run again"
+            )
+        } else if self.rolled_back {
             write!(
                 f,
                 "; its transaction was rolled back, the database is unchanged by it — fix the file and run again"
@@ -167,6 +176,11 @@ pub enum EngineError {
 }
 
 impl EngineError {
+    /// Whether a failed migration left the database as it was (rolled back, or never started).
+    pub fn left_unchanged(&self) -> bool {
+        matches!(self, Self::MigrationFailed(failure) if failure.rolled_back)
+    }
+
     /// A stable reason string (conditions, events, metrics, JSON output).
     pub fn reason(&self) -> &'static str {
         match self {

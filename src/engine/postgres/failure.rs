@@ -85,6 +85,7 @@ pub fn migration_failure(
         message: String::new(),
         detail: None,
         rolled_back,
+        started: true,
     };
     match error {
         QueryError::Timeout(after) => {

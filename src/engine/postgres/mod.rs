@@ -243,9 +243,14 @@ impl Postgres {
         })?;
         let started = Instant::now();
         if let Err(failure) = self.execute_without_transaction(step).await {
-            let record = self.sql.record_error(id, &failure.to_string());
+            // a command that never started leaves no dirty row: nothing ran
+            let record = if failure.left_unchanged() {
+                self.sql.delete_claim(id)
+            } else {
+                self.sql.record_error(id, &failure.to_string())
+            };
             if let Err(e) = self.query(&record).await {
-                debug!(?e, "could not record the failure on the dirty row");
+                debug!(?e, "could not record the failure on the claimed row");
             }
             return Err(failure);
         }

@@ -153,6 +153,11 @@ impl HistorySql {
         )
     }
 
+    /// Deletes the claim of a step that never started.
+    pub fn delete_claim(&self, id: i64) -> String {
+        format!("DELETE FROM {} WHERE id = {id}", self.table)
+    }
+
     /// Deletes failed rows, returning their versions.
     pub fn delete_dirty(&self) -> String {
         format!(

@@ -69,6 +69,7 @@ pub fn statement_failure(
         message,
         detail: None,
         rolled_back,
+        started: true,
     }))
 }
 

@@ -203,9 +203,16 @@ impl Sqlite {
         })?;
         let started = Instant::now();
         if let Err(error) = self.execute_script(step, false) {
-            let sql = format!("UPDATE {} SET error = ?1 WHERE id = ?2", self.table);
-            if let Err(e) = self.conn.execute(&sql, params![error.to_string(), id]) {
-                tracing::debug!(%e, "could not record the failure on the dirty row");
+            // a command that never started leaves no dirty row: nothing ran
+            let recorded = if error.left_unchanged() {
+                let sql = format!("DELETE FROM {} WHERE id = ?1", self.table);
+                self.conn.execute(&sql, params![id])
+            } else {
+                let sql = format!("UPDATE {} SET error = ?1 WHERE id = ?2", self.table);
+                self.conn.execute(&sql, params![error.to_string(), id])
+            };
+            if let Err(e) = recorded {
+                tracing::debug!(%e, "could not record the failure on the claimed row");
             }
             return Err(error);
         }
