@@ -494,28 +494,46 @@ fn a_script_step_runs_between_its_sql_neighbours_once() {
     });
 }
 
+/// A folder holding [`SCRIPTED`] with the script step's command replaced by `command`.
+struct ScriptedWith {
+    dir: tempfile::TempDir,
+    manifest: String,
+}
+
+impl ScriptedWith {
+    fn command(command: &str) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let yaml = SCRIPTED.replace(
+            "command: [sh, -c, 'psql \"$DATABASE_URL\" -X -q -v ON_ERROR_STOP=1 -v label=\"$LABEL\" -f seed.sql']",
+            &format!("command: {command}"),
+        );
+        let manifest = dir.path().join("forum.yaml");
+        std::fs::write(&manifest, yaml).expect("manifest");
+        let manifest = manifest.to_str().expect("utf-8").to_owned();
+        Self { dir, manifest }
+    }
+
+    /// `dbmigrate apply -f <manifest> --database-url <url> -o json`.
+    fn apply(&self, url: &str) -> Output {
+        let args = [
+            "apply",
+            "-f",
+            &self.manifest,
+            "--database-url",
+            url,
+            "-o",
+            "json",
+        ];
+        dbmigrate(self.dir.path(), &args, None)
+    }
+}
+
 #[test]
 fn a_failing_script_step_is_reported_and_left_dirty() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let failing = SCRIPTED.replace(
-        "command: [sh, -c, 'psql \"$DATABASE_URL\" -X -q -v ON_ERROR_STOP=1 -v label=\"$LABEL\" -f seed.sql']",
-        "command: [sh, -c, 'echo half-way; echo boom >&2; exit 3']",
-    );
-    std::fs::write(dir.path().join("forum.yaml"), failing).expect("manifest");
-    let manifest = dir.path().join("forum.yaml");
-    let manifest = manifest.to_str().expect("utf-8");
+    let scripted = ScriptedWith::command("[sh, -c, 'echo half-way; echo boom >&2; exit 3']");
     let db = TestDb::sqlite();
     let url = db.url.connection_string();
-    let args = [
-        "apply",
-        "-f",
-        manifest,
-        "--database-url",
-        &url,
-        "-o",
-        "json",
-    ];
-    let output = dbmigrate(dir.path(), &args, None);
+    let output = scripted.apply(&url);
     expect_code(&output, 1);
     let statuses = statuses(&output);
     let failure = &statuses["DatabaseMigration/schema"]["failure"];
@@ -534,7 +552,7 @@ fn a_failing_script_step_is_reported_and_left_dirty() {
             "version 1 applied, the script dirty, version 3 not run"
         );
     });
-    let again = dbmigrate(dir.path(), &args, None);
+    let again = scripted.apply(&url);
     expect_code(&again, 3);
     assert_eq!(
         self::statuses(&again)["DatabaseMigration/schema"]["failure"]["reason"],
@@ -544,29 +562,13 @@ fn a_failing_script_step_is_reported_and_left_dirty() {
 
 #[test]
 fn a_script_step_whose_command_cannot_start_leaves_no_dirty_row() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let missing = SCRIPTED.replace(
-        "command: [sh, -c, 'psql \"$DATABASE_URL\" -X -q -v ON_ERROR_STOP=1 -v label=\"$LABEL\" -f seed.sql']",
-        "command: [no-such-program-dbmigrate, --seed]",
-    );
-    std::fs::write(dir.path().join("forum.yaml"), missing).expect("manifest");
-    let manifest = dir.path().join("forum.yaml");
-    let manifest = manifest.to_str().expect("utf-8");
+    let scripted = ScriptedWith::command("[no-such-program-dbmigrate, --seed]");
     runtime().block_on(async {
         for db in [TestDb::sqlite(), TestDb::postgres().await] {
             let url = db.url.connection_string();
-            let args = [
-                "apply",
-                "-f",
-                manifest,
-                "--database-url",
-                &url,
-                "-o",
-                "json",
-            ];
             // a second run fails the same way: the first left nothing to repair
             for run in 0..2 {
-                let output = dbmigrate(dir.path(), &args, None);
+                let output = scripted.apply(&url);
                 expect_code(&output, 1);
                 let failure = &statuses(&output)["DatabaseMigration/schema"]["failure"];
                 assert_eq!(failure["reason"], "MigrationFailed", "run {run}: {failure}");
