@@ -27,6 +27,8 @@ impl DatabaseSlots {
                 .locks
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
+            // a lock only this map refers to is neither held nor awaited: forget it
+            locks.retain(|_, lock| Arc::strong_count(lock) > 1);
             locks.entry(database.to_owned()).or_default().clone()
         };
         lock.lock_owned().await
@@ -106,5 +108,17 @@ mod tests {
         drop(held);
         let after = tokio::time::timeout(std::time::Duration::from_secs(1), slots.claim("a"));
         assert!(after.await.is_ok(), "free again once released");
+    }
+
+    #[tokio::test]
+    async fn locks_nobody_holds_are_forgotten() {
+        let slots = DatabaseSlots::default();
+        for database in ["a", "b", "c"] {
+            drop(slots.claim(database).await);
+        }
+        let held = slots.claim("d").await;
+        let known = slots.locks.lock().unwrap().len();
+        assert_eq!(known, 1, "only d's lock is left");
+        drop(held);
     }
 }
