@@ -21,8 +21,8 @@ pub struct FoundJobs {
     pub current: Vec<StepJob>,
     /// Whether a Job of earlier inputs is still pending or running.
     pub earlier_active: bool,
-    /// Jobs of the current inputs whose step failed while the Job itself goes on (a pod stuck
-    /// on a missing Secret or image): deleted before their retry, so that they never run too.
+    /// Jobs whose step failed while the Job itself goes on (a pod stuck on a missing Secret or
+    /// image), of any inputs: deleted before the next step, so that they never run too.
     pub stuck: Vec<String>,
 }
 
@@ -71,6 +71,11 @@ pub async fn find_jobs<R: Resource<DynamicType = ()>>(
             .cloned()
             .collect();
         let outcome = step_outcome(&job, &pods);
+        let finished = finished_at(&job);
+        let stuck = finished.is_none() && matches!(outcome, StepOutcome::Failed { .. });
+        if stuck {
+            found.stuck.push(job.name_any());
+        }
         if job.labels().get(LABEL_INPUT_HASH).map(String::as_str) != Some(input_hash) {
             found.earlier_active |= matches!(outcome, StepOutcome::Pending | StepOutcome::Running);
             continue;
@@ -81,10 +86,6 @@ pub async fn find_jobs<R: Resource<DynamicType = ()>>(
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(0)
         };
-        let finished = finished_at(&job);
-        if finished.is_none() && matches!(outcome, StepOutcome::Failed { .. }) {
-            found.stuck.push(job.name_any());
-        }
         found.current.push(StepJob {
             name: job.name_any(),
             ordinal: number(LABEL_STEP),

@@ -13,13 +13,14 @@ pub mod progress;
 pub mod reconcile;
 mod status;
 
+use std::collections::BTreeSet;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use futures_util::{Stream, StreamExt};
 use k8s_openapi::api::batch::v1::Job;
-use k8s_openapi::api::core::v1::{ConfigMap, Pod};
+use k8s_openapi::api::core::v1::{ConfigMap, Pod, Secret};
 use kube::core::PartialObjectMeta;
 use kube::runtime::controller::{Config as ControllerConfig, Controller};
 use kube::runtime::events::Reporter;
@@ -147,7 +148,7 @@ struct Scope<'a> {
 }
 
 /// The controller of one kind: woken by its resources, its Jobs and their pods, the ConfigMaps
-/// they reference and the resources they depend on.
+/// and Secrets they reference and the resources they depend on.
 async fn controller<K>(client: &Client, scope: Scope<'_>, context: Arc<Context>)
 where
     K: Reconciled,
@@ -166,6 +167,7 @@ where
     let config = watcher::Config::default;
     let managed = || config().labels("app.kubernetes.io/managed-by=dbmigrate-operator");
     let by_config_map = store.clone();
+    let by_secret = store.clone();
     let by_pod = store.clone();
     let by_migration = store.clone();
     let by_sync = store;
@@ -173,12 +175,12 @@ where
         .owns_stream(metadata_of::<Job>(client, namespace, managed()))
         .watches_stream(
             metadata_of::<ConfigMap>(client, namespace, config()),
-            move |config_map| {
-                let name = config_map.name_any();
-                matching(&by_config_map, config_map.namespace(), |resource| {
-                    resource.config_map_names().contains(name.as_str())
-                })
-            },
+            referencing(by_config_map, K::config_map_names),
+        )
+        // a Secret's change is a new input (its resourceVersion is in the input hash)
+        .watches_stream(
+            metadata_of::<Secret>(client, namespace, config()),
+            referencing(by_secret, K::secret_names),
         )
         // a step's pod can fail (missing Secret, image) while its Job still runs
         .watches_stream(
@@ -258,6 +260,19 @@ fn matching<K: Reconciled>(
         .filter(|resource| resource.namespace() == namespace && select(resource))
         .map(|resource| ObjectRef::from_obj(resource.as_ref()))
         .collect()
+}
+
+/// Maps a changed object to the resources (of `store`) whose `names` include its name.
+fn referencing<K: Reconciled, O: ResourceExt>(
+    store: Store<K>,
+    names: fn(&K) -> BTreeSet<&str>,
+) -> impl Fn(O) -> Vec<ObjectRef<K>> {
+    move |object| {
+        let name = object.name_any();
+        matching(&store, object.namespace(), |resource| {
+            names(resource).contains(name.as_str())
+        })
+    }
 }
 
 /// The resources whose `spec.dependsOn` names `dependency` (of `kind`).

@@ -3,11 +3,12 @@
 //! Job is created (after its dependencies are Ready and while no other step runs on its
 //! database) and the status and Events are written.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use k8s_openapi::api::batch::v1::Job;
-use k8s_openapi::api::core::v1::{ConfigMap, ObjectReference};
+use k8s_openapi::api::core::v1::{ConfigMap, ObjectReference, Secret};
 use k8s_openapi::jiff::Timestamp;
 use kube::api::{DeleteParams, Patch, PatchParams, PostParams};
 use kube::runtime::controller::Action;
@@ -122,10 +123,14 @@ impl<K: Reconciled> Pass<'_, K> {
                 resource: self.described.clone(),
                 source,
             })?;
-        // a new value of the retry annotation is a new input: the steps start over
-        let hash = match resource.annotations().get(RETRY_ANNOTATION) {
-            Some(retry) => input_hash(&json!([hash, retry]), &[]),
-            None => hash,
+        // a changed Secret (a new URL, a fixed password, one created at last) and a new value
+        // of the retry annotation are new inputs: the steps start over
+        let secrets = self.secret_versions().await?;
+        let retry = resource.annotations().get(RETRY_ANNOTATION);
+        let hash = if secrets.is_empty() && retry.is_none() {
+            hash
+        } else {
+            input_hash(&json!([hash, retry, secrets]), &[])
         };
         let found = find_jobs(&self.ctx.client, resource, &hash).await?;
         let runner = self.ctx.settings.runner(resource.runner_settings());
@@ -245,6 +250,22 @@ impl<K: Reconciled> Pass<'_, K> {
             }
         }
         Ok(Some(config_maps))
+    }
+
+    /// The `resourceVersion` of each Secret the resource's Jobs read, by name (`None` while one
+    /// does not exist). Only metadata is read: the operator never sees Secret data.
+    async fn secret_versions(&self) -> Result<BTreeMap<String, Option<String>>, ReconcileError> {
+        let api = Api::<Secret>::namespaced(self.ctx.client.clone(), &self.namespace);
+        let mut versions = BTreeMap::new();
+        for name in self.resource.secret_names() {
+            let found = api
+                .get_metadata_opt(name)
+                .await
+                .map_err(self.kube_error("reading its Secrets' metadata"))?;
+            let version = found.and_then(|secret| secret.metadata.resource_version);
+            versions.insert(name.to_owned(), version);
+        }
+        Ok(versions)
     }
 
     /// Creates the Job of `step` once the dependencies are Ready and the database is free.

@@ -178,6 +178,10 @@ pub trait StepResource: Resource<DynamicType = ()> {
     fn runner_settings(&self) -> Option<&RunnerSettings>;
     /// The names of the ConfigMaps it reads.
     fn config_map_names(&self) -> BTreeSet<&str>;
+    /// The names of the Secrets its Jobs read: the database's, and those of script `env`.
+    fn secret_names(&self) -> BTreeSet<&str> {
+        database_secret_names(self.database())
+    }
     /// Its whole spec as JSON.
     fn spec_json(&self) -> Result<serde_json::Value, serde_json::Error>;
 
@@ -187,6 +191,18 @@ pub trait StepResource: Resource<DynamicType = ()> {
             .spec_json()
             .map_err(|source| encode_error(self, "spec", source))?;
         Ok(input_hash(&spec, config_maps))
+    }
+}
+
+/// The Secrets a database reference reads.
+fn database_secret_names(database: &DatabaseRef) -> BTreeSet<&str> {
+    match database {
+        DatabaseRef::UrlSecretRef(url) => BTreeSet::from([url.name.as_str()]),
+        DatabaseRef::Connection(fields) => fields
+            .password_secret_ref
+            .iter()
+            .map(|secret| secret.name.as_str())
+            .collect(),
     }
 }
 
@@ -206,6 +222,17 @@ impl StepResource for DatabaseMigration {
             }
             MigrationSource::Inline(_) | MigrationSource::Directory(_) => BTreeSet::new(),
         }
+    }
+
+    fn secret_names(&self) -> BTreeSet<&str> {
+        let scripts = self.spec.scripts.iter().flat_map(|script| &script.env);
+        let referenced = scripts.filter_map(|env| {
+            let source = env.value_from.as_ref()?;
+            Some(source.secret_key_ref.as_ref()?.name.as_str())
+        });
+        let mut names = database_secret_names(&self.spec.database);
+        names.extend(referenced);
+        names
     }
 
     fn spec_json(&self) -> Result<serde_json::Value, serde_json::Error> {

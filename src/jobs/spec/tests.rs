@@ -411,6 +411,25 @@ fn the_input_hash_covers_the_spec_and_the_referenced_config_maps() {
 }
 
 #[test]
+fn the_secrets_a_resource_reads_are_its_databases_and_its_scripts() {
+    let resource = migration();
+    assert_eq!(
+        resource.secret_names().into_iter().collect::<Vec<_>>(),
+        ["forum-api", "forum-db"]
+    );
+    assert_eq!(
+        config_sync().secret_names().into_iter().collect::<Vec<_>>(),
+        ["forum-db"]
+    );
+    let mut without_password = resource.clone();
+    without_password.spec.scripts.clear();
+    if let DatabaseRef::Connection(fields) = &mut without_password.spec.database {
+        fields.password_secret_ref = None::<SecretKeyRef>;
+    }
+    assert!(without_password.secret_names().is_empty());
+}
+
+#[test]
 fn a_connection_without_password_needs_no_secret() {
     let mut resource = migration();
     if let DatabaseRef::Connection(fields) = &mut resource.spec.database {
