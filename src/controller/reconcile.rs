@@ -127,11 +127,7 @@ impl<K: Reconciled> Pass<'_, K> {
         // of the retry annotation are new inputs: the steps start over
         let secrets = self.secret_versions().await?;
         let retry = resource.annotations().get(RETRY_ANNOTATION);
-        let hash = if secrets.is_empty() && retry.is_none() {
-            hash
-        } else {
-            input_hash(&json!([hash, retry, secrets]), &[])
-        };
+        let hash = input_hash(&json!([hash, retry, secrets]), &[]);
         let found = find_jobs(&self.ctx.client, resource, &hash).await?;
         let runner = self.ctx.settings.runner(resource.runner_settings());
         let now = Timestamp::now();
