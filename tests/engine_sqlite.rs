@@ -196,7 +196,7 @@ async fn run_until_killed() {
     let set = load_dir(&var(CHILD_DIR)).expect("loading the migrations");
     let result = db
         .apply_with(&set, None, &mut |progress| {
-            if let Progress::Starting { step, .. } = progress {
+            if let Progress::Starting { script: step, .. } = progress {
                 println!("{STARTING}{}", step.version);
             }
         })

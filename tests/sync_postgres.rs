@@ -47,7 +47,8 @@ async fn dry_run_writes_nothing() {
 
 #[tokio::test]
 async fn postgres_types_round_trip_and_compare_by_value() {
-    use dbmigrate::sync::{SyncMode, TableSync};
+    use dbmigrate::api::SyncMode;
+    use dbmigrate::sync::TableSync;
     use serde_json::json;
     let db = TestDb::postgres().await;
     db.execute(
@@ -127,7 +128,8 @@ async fn syncs_through_pgbouncer_in_transaction_mode() {
 
 #[tokio::test]
 async fn a_large_config_with_few_changes_takes_a_handful_of_statements() {
-    use dbmigrate::sync::{SyncMode, TableSync};
+    use dbmigrate::api::SyncMode;
+    use dbmigrate::sync::TableSync;
     use serde_json::json;
     const ROWS: usize = 100_000;
     let db = support::pgbouncer::fresh_database().await;
@@ -174,7 +176,8 @@ async fn a_large_config_with_few_changes_takes_a_handful_of_statements() {
 
 #[tokio::test]
 async fn a_value_the_database_refuses_names_its_row() {
-    use dbmigrate::sync::{SyncMode, TableSync};
+    use dbmigrate::api::SyncMode;
+    use dbmigrate::sync::TableSync;
     use serde_json::json;
     let db = TestDb::postgres().await;
     db.execute("CREATE TABLE codes (id INTEGER PRIMARY KEY, code VARCHAR(3) NOT NULL)")

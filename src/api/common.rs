@@ -117,7 +117,7 @@ pub struct DependsOn {
 /// Connect, lock and statement timeouts (defaults: 10s, 30s, 10m).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct Timeouts {
+pub struct TimeoutsSpec {
     /// Connecting and authenticating.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = DURATION_PATTERN))]

@@ -7,7 +7,7 @@ use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::common::{DatabaseRef, DependsOn, RunnerSettings, Timeouts};
+use super::common::{DatabaseRef, DependsOn, RunnerSettings, TimeoutsSpec};
 use super::duration::DURATION_PATTERN;
 use super::migration::Phase;
 use super::schema::{
@@ -72,7 +72,7 @@ pub struct ConfigSyncSpec {
     pub suspend: bool,
     /// Connect, lock and statement timeouts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timeouts: Option<Timeouts>,
+    pub timeouts: Option<TimeoutsSpec>,
     /// The history table whose schema holds the sync bookkeeping (default `dbmigrate_history`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = TABLE_PATTERN))]

@@ -6,7 +6,7 @@ use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::common::{DatabaseRef, DependsOn, RunnerSettings, Timeouts};
+use super::common::{DatabaseRef, DependsOn, RunnerSettings, TimeoutsSpec};
 use super::schema::{
     self, DEPENDS_ON_UNIQUE_MESSAGE, DEPENDS_ON_UNIQUE_RULE, KEY_MAX_LENGTH, KEY_PATTERN,
     LINT_RULE_PATTERN, MAX_DEPENDENCIES, MAX_LINT_RULES, NAME_PATTERN, RELATIVE_PATH_PATTERN,
@@ -66,7 +66,7 @@ pub struct DatabaseMigrationSpec {
     pub allow_non_transactional: Option<bool>,
     /// Connect, lock and statement timeouts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timeouts: Option<Timeouts>,
+    pub timeouts: Option<TimeoutsSpec>,
     /// The history table, `table` or `schema.table` (default `dbmigrate_history`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = schema::TABLE_PATTERN))]

@@ -13,7 +13,7 @@ mod validate;
 
 pub use common::{
     ConnectionFields, DatabaseEngine, DatabaseRef, DependencyKind, DependsOn, RunnerSettings,
-    SecretKeyRef, Timeouts, UrlSecretRef,
+    SecretKeyRef, TimeoutsSpec, UrlSecretRef,
 };
 pub use conditions::{ConditionStatus, ConditionType, set_condition};
 pub use config_sync::{

@@ -5,7 +5,7 @@ use std::io::{IsTerminal, Write};
 use serde::Serialize;
 
 use super::args::{ColorChoice, OutputFormat};
-use crate::engine::{Progress, StepOutcome};
+use crate::engine::{Progress, ScriptOutcome};
 use crate::plan::lint::{Finding, Severity};
 use crate::plan::{MigrationState, Plan, RecordKind};
 
@@ -105,9 +105,13 @@ impl Output {
     }
 
     /// Prints a migration's progress line on stderr, after `prefix` (e.g. the resource).
-    pub fn step_progress(&self, prefix: &str, progress: Progress<'_>) {
+    pub fn migration_progress(&self, prefix: &str, progress: Progress<'_>) {
         match progress {
-            Progress::Starting { index, total, step } => {
+            Progress::Starting {
+                index,
+                total,
+                script: step,
+            } => {
                 let verb = if step.record == RecordKind::Down {
                     "reverting"
                 } else {
@@ -118,12 +122,15 @@ impl Output {
                     step.version, step.name
                 ));
             }
-            Progress::Finished { step, outcome } => {
+            Progress::Finished {
+                script: step,
+                outcome,
+            } => {
                 let done = match outcome {
-                    StepOutcome::Ran { execution_ms } => {
+                    ScriptOutcome::Ran { execution_ms } => {
                         self.paint(&format!("ok ({execution_ms} ms)"), Tone::Good)
                     }
-                    StepOutcome::AlreadyDone => {
+                    ScriptOutcome::AlreadyDone => {
                         self.paint("already done by another run", Tone::Warn)
                     }
                 };

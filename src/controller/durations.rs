@@ -51,7 +51,7 @@ impl CountedJobs {
 mod tests {
     use super::*;
     use crate::controller::progress::StepKind;
-    use crate::jobs::StepOutcome;
+    use crate::jobs::StepState;
 
     fn at(seconds: i64) -> Timestamp {
         Timestamp::from_second(seconds).unwrap()
@@ -63,7 +63,7 @@ mod tests {
             ordinal: 0,
             attempt: 1,
             kind: StepKind::Sql,
-            outcome: StepOutcome::Running,
+            outcome: StepState::Running,
             started_at: None,
             finished_at: finished.map(at),
         }

@@ -11,7 +11,7 @@ use super::error::ReconcileError;
 use super::progress::{StepJob, StepKind};
 use crate::jobs::{
     LABEL_ATTEMPT, LABEL_INPUT_HASH, LABEL_KIND, LABEL_RESOURCE, LABEL_STEP, STEP_CONTAINER,
-    StepOutcome, resource_label, step_outcome,
+    StepState, resource_label, step_state,
 };
 
 /// The step Jobs of one resource, split by inputs.
@@ -70,14 +70,14 @@ pub async fn find_jobs<R: Resource<DynamicType = ()>>(
             .filter(|pod| pod.owner_references().iter().any(|o| o.uid == job_uid))
             .cloned()
             .collect();
-        let outcome = step_outcome(&job, &pods);
+        let outcome = step_state(&job, &pods);
         let finished = finished_at(&job);
-        let stuck = finished.is_none() && matches!(outcome, StepOutcome::Failed { .. });
+        let stuck = finished.is_none() && matches!(outcome, StepState::Failed { .. });
         if stuck {
             found.stuck.push(job.name_any());
         }
         if job.labels().get(LABEL_INPUT_HASH).map(String::as_str) != Some(input_hash) {
-            found.earlier_active |= matches!(outcome, StepOutcome::Pending | StepOutcome::Running);
+            found.earlier_active |= matches!(outcome, StepState::Pending | StepState::Running);
             continue;
         }
         let number = |label: &str| {

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use k8s_openapi::jiff::Timestamp;
 
-use crate::jobs::{NextStep, Runner, StepOutcome, StepReport};
+use crate::jobs::{NextStep, Runner, StepReport, StepState};
 
 /// Failure reasons a retry cannot fix: they wait for new inputs (a spec or ConfigMap change,
 /// or the retry annotation).
@@ -49,7 +49,7 @@ pub struct StepJob {
     /// What it does.
     pub kind: StepKind,
     /// Where it is.
-    pub outcome: StepOutcome,
+    pub outcome: StepState,
     /// When it started (the Job's start time), if it did.
     pub started_at: Option<Timestamp>,
     /// When it finished (the Job's completion or failure time), if it did.
@@ -151,8 +151,8 @@ pub fn decide(
         });
     };
     match &latest.outcome {
-        StepOutcome::Pending | StepOutcome::Running => Decision::Wait,
-        StepOutcome::Succeeded(report) => match next_kind(&report.next) {
+        StepState::Pending | StepState::Running => Decision::Wait,
+        StepState::Succeeded(report) => match next_kind(&report.next) {
             None => Decision::Ready(report.clone()),
             Some(kind) => Decision::Create(NewStep {
                 ordinal: latest.ordinal + 1,
@@ -160,7 +160,7 @@ pub fn decide(
                 kind,
             }),
         },
-        StepOutcome::Failed {
+        StepState::Failed {
             report,
             reason,
             message,
@@ -266,7 +266,7 @@ mod tests {
         }
     }
 
-    fn job(ordinal: u32, attempt: u32, kind: StepKind, outcome: StepOutcome) -> StepJob {
+    fn job(ordinal: u32, attempt: u32, kind: StepKind, outcome: StepState) -> StepJob {
         StepJob {
             name: format!("step-{ordinal}-{attempt}"),
             ordinal,
@@ -295,7 +295,7 @@ mod tests {
                 ordinal,
                 attempt,
                 StepKind::Sql,
-                StepOutcome::Failed {
+                StepState::Failed {
                     report: Some(report),
                     reason: FailureReason::StepFailed,
                     message: format!("{reason} happened"),
@@ -332,7 +332,7 @@ mod tests {
             0,
             1,
             StepKind::Sql,
-            StepOutcome::Succeeded(report(NextStep::Sql)),
+            StepState::Succeeded(report(NextStep::Sql)),
         );
         assert_eq!(
             decide(
@@ -347,7 +347,7 @@ mod tests {
         let script = NextStep::Script {
             version: "5".to_owned(),
         };
-        let second = job(1, 1, StepKind::Sql, StepOutcome::Succeeded(report(script)));
+        let second = job(1, 1, StepKind::Sql, StepState::Succeeded(report(script)));
         let script_kind = StepKind::Script {
             version: "5".to_owned(),
         };
@@ -361,7 +361,7 @@ mod tests {
             ),
             create(2, 1, script_kind.clone())
         );
-        let running = job(2, 1, script_kind.clone(), StepOutcome::Running);
+        let running = job(2, 1, script_kind.clone(), StepState::Running);
         let jobs = [sql.clone(), second.clone(), running];
         assert_eq!(
             decide(&jobs, false, StepKind::Sql, &policy, at(0)),
@@ -371,7 +371,7 @@ mod tests {
             2,
             1,
             script_kind,
-            StepOutcome::Succeeded(report(NextStep::Done)),
+            StepState::Succeeded(report(NextStep::Done)),
         );
         assert_eq!(
             decide(&[done, sql, second], false, StepKind::Sql, &policy, at(0)),
@@ -459,7 +459,7 @@ mod tests {
             0,
             1,
             StepKind::Sync,
-            StepOutcome::Failed {
+            StepState::Failed {
                 report: None,
                 reason: FailureReason::ImagePullFailed,
                 message: "image \"nothing:1\" cannot be pulled".to_owned(),
@@ -511,7 +511,7 @@ mod tests {
                 ordinal,
                 attempt,
                 StepKind::Sync,
-                StepOutcome::Succeeded(report(NextStep::Done)),
+                StepState::Succeeded(report(NextStep::Done)),
             )
         };
         let mut unrecorded = synced(0, 1, 0);

@@ -30,7 +30,7 @@ use super::progress::{
 use super::status::{OperatorStatus, resource_status};
 use crate::api::{API_VERSION, ConfigSyncStatus, Phase};
 use crate::jobs::{
-    JobSettings, LABEL_DATABASE, StepOutcome, StepReport, StepRun, database_label, input_hash,
+    JobSettings, LABEL_DATABASE, StepReport, StepRun, StepState, database_label, input_hash,
 };
 use crate::manifest::{Outcome, first_line};
 use crate::server::Health;
@@ -559,7 +559,7 @@ impl<K: Reconciled> Pass<'_, K> {
                 continue;
             };
             let result = match job.outcome {
-                StepOutcome::Succeeded(_) => "succeeded",
+                StepState::Succeeded(_) => "succeeded",
                 _ => "failed",
             };
             let seconds = finished.duration_since(started).as_secs_f64().max(0.0);
@@ -636,9 +636,9 @@ fn latest_report(found: &FoundJobs) -> Option<&StepReport> {
     let mut jobs: Vec<&StepJob> = found.current.iter().collect();
     jobs.sort_by_key(|j| std::cmp::Reverse((j.ordinal, j.attempt)));
     jobs.into_iter().find_map(|j| match &j.outcome {
-        StepOutcome::Succeeded(report) => Some(report),
-        StepOutcome::Failed { report, .. } => report.as_ref(),
-        StepOutcome::Pending | StepOutcome::Running => None,
+        StepState::Succeeded(report) => Some(report),
+        StepState::Failed { report, .. } => report.as_ref(),
+        StepState::Pending | StepState::Running => None,
     })
 }
 

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use tracing::info;
 
-use super::dialect::Step;
+use super::dialect::ScriptRun;
 use super::error::{EngineError, MigrationFailure};
 use crate::source::ScriptCommand;
 
@@ -19,7 +19,7 @@ const TAIL_LINES: usize = 20;
 
 /// A script step with everything it needs, owned (so it can run on a blocking thread).
 #[derive(Debug, Clone)]
-pub struct CommandStep {
+pub struct CommandRun {
     version: String,
     name: String,
     path: PathBuf,
@@ -27,13 +27,13 @@ pub struct CommandStep {
     deadline: Duration,
 }
 
-impl CommandStep {
-    /// The command of `step`, if its script is one, bounded by `deadline`.
-    pub fn of(step: &Step<'_>, deadline: Duration) -> Option<Self> {
-        step.script.command.as_ref().map(|command| Self {
-            version: step.version.to_owned(),
-            name: step.name.to_owned(),
-            path: step.script.path.clone(),
+impl CommandRun {
+    /// The command of `run`, if its script is one, bounded by `deadline`.
+    pub fn of(run: &ScriptRun<'_>, deadline: Duration) -> Option<Self> {
+        run.script.command.as_ref().map(|command| Self {
+            version: run.version.to_owned(),
+            name: run.name.to_owned(),
+            path: run.script.path.clone(),
             command: command.clone(),
             deadline,
         })
@@ -48,7 +48,7 @@ impl CommandStep {
             .command
             .argv
             .split_first()
-            .ok_or_else(|| self.not_started("the script step has an empty command".into()))?;
+            .ok_or_else(|| self.not_started("the script run has an empty command".into()))?;
         let mut child = Command::new(program)
             .args(args)
             .envs(self.command.env.iter().map(|(k, v)| (k, v)))
@@ -153,8 +153,8 @@ fn tail(output: &str) -> String {
 mod tests {
     use super::*;
 
-    fn step(argv: &[&str]) -> CommandStep {
-        CommandStep {
+    fn step(argv: &[&str]) -> CommandRun {
+        CommandRun {
             version: "2".to_owned(),
             name: "seed".to_owned(),
             path: PathBuf::from("spec.scripts[0] (seed)"),
@@ -167,8 +167,8 @@ mod tests {
         }
     }
 
-    fn failure_of(step: &CommandStep) -> MigrationFailure {
-        match step.run() {
+    fn failure_of(run: &CommandRun) -> MigrationFailure {
+        match run.run() {
             Err(EngineError::MigrationFailed(failure)) => *failure,
             other => panic!("expected a migration failure, got {other:?}"),
         }

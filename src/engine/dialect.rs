@@ -11,7 +11,7 @@ pub const HISTORY_FORMAT_VERSION: u32 = 1;
 
 /// One script to run and record: an up script, or a down script reverting a version.
 #[derive(Debug, Clone)]
-pub struct Step<'a> {
+pub struct ScriptRun<'a> {
     /// Version.
     pub version: &'a str,
     /// Name.
@@ -24,16 +24,16 @@ pub struct Step<'a> {
     pub script: &'a Script,
 }
 
-impl Step<'_> {
+impl ScriptRun<'_> {
     /// Whether the script runs inside a transaction together with its history row.
     pub fn transactional(&self) -> bool {
         !self.script.directives.no_transaction && self.script.command.is_none()
     }
 }
 
-/// What happened to a step.
+/// What happened to a script run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StepOutcome {
+pub enum ScriptOutcome {
     /// The script ran and was recorded.
     Ran {
         /// Execution time of the script itself.
@@ -52,24 +52,24 @@ pub struct LatestRecord {
     pub success: bool,
 }
 
-/// What to do with a step given the version's latest record (read under the lock).
+/// What to do with a script run given the version's latest record (read under the lock).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Decision {
+pub enum HistoryVerdict {
     /// Run it.
     Run,
-    /// It is already in the state the step would produce.
+    /// It is already in the state the run would produce.
     Skip,
     /// The version is dirty.
     Dirty,
 }
 
-/// Decides a step from the latest record — the one rule all dialects follow.
-pub fn decide(step: &Step<'_>, latest: Option<&LatestRecord>) -> Decision {
+/// Decides a script run from the latest record — the one rule all dialects follow.
+pub fn history_verdict(run: &ScriptRun<'_>, latest: Option<&LatestRecord>) -> HistoryVerdict {
     let applied = latest.is_some_and(|r| r.success && r.kind != RecordKind::Down);
     match latest {
-        Some(r) if !r.success => Decision::Dirty,
-        _ if (step.record == RecordKind::Down) != applied => Decision::Skip,
-        _ => Decision::Run,
+        Some(r) if !r.success => HistoryVerdict::Dirty,
+        _ if (run.record == RecordKind::Down) != applied => HistoryVerdict::Skip,
+        _ => HistoryVerdict::Run,
     }
 }
 
@@ -85,8 +85,8 @@ pub trait Dialect: Send {
     /// Creates the history table (and its meta table) if missing; checks its format version.
     async fn ensure_history(&mut self) -> Result<(), EngineError>;
 
-    /// Runs one script under the migration lock and records it (see `decide`).
-    async fn run_step(&mut self, step: &Step<'_>) -> Result<StepOutcome, EngineError>;
+    /// Runs one script under the migration lock and records it (see `history_verdict`).
+    async fn run_script(&mut self, run: &ScriptRun<'_>) -> Result<ScriptOutcome, EngineError>;
 
     /// Deletes the records of failed (dirty) scripts; returns the versions cleared.
     async fn clear_dirty(&mut self) -> Result<Vec<String>, EngineError>;
@@ -113,13 +113,13 @@ pub fn check_format(found: &str, table: &str) -> Result<(), EngineError> {
     }
 }
 
-/// The tracing span of one step, with its version, name and kind.
-pub fn step_span(step: &Step<'_>) -> tracing::Span {
+/// The tracing span of one script run, with its version, name and kind.
+pub fn script_span(run: &ScriptRun<'_>) -> tracing::Span {
     tracing::info_span!(
         "migration",
-        version = step.version,
-        name = step.name,
-        kind = step.record.as_str()
+        version = run.version,
+        name = run.name,
+        kind = run.record.as_str()
     )
 }
 
@@ -160,8 +160,8 @@ mod tests {
     use super::*;
     use crate::source::Directives;
 
-    fn step(record: RecordKind, script: &Script) -> Step<'_> {
-        Step {
+    fn step(record: RecordKind, script: &Script) -> ScriptRun<'_> {
+        ScriptRun {
             version: "1",
             name: "n",
             record,
@@ -202,23 +202,23 @@ mod tests {
         let up = step(RecordKind::Schema, &script);
         let down = step(RecordKind::Down, &script);
         let rec = |kind, success| LatestRecord { kind, success };
-        assert_eq!(decide(&up, None), Decision::Run);
-        assert_eq!(decide(&down, None), Decision::Skip);
+        assert_eq!(history_verdict(&up, None), HistoryVerdict::Run);
+        assert_eq!(history_verdict(&down, None), HistoryVerdict::Skip);
         assert_eq!(
-            decide(&up, Some(&rec(RecordKind::Schema, true))),
-            Decision::Skip
+            history_verdict(&up, Some(&rec(RecordKind::Schema, true))),
+            HistoryVerdict::Skip
         );
         assert_eq!(
-            decide(&down, Some(&rec(RecordKind::Data, true))),
-            Decision::Run
+            history_verdict(&down, Some(&rec(RecordKind::Data, true))),
+            HistoryVerdict::Run
         );
         assert_eq!(
-            decide(&up, Some(&rec(RecordKind::Down, true))),
-            Decision::Run
+            history_verdict(&up, Some(&rec(RecordKind::Down, true))),
+            HistoryVerdict::Run
         );
         assert_eq!(
-            decide(&up, Some(&rec(RecordKind::Schema, false))),
-            Decision::Dirty
+            history_verdict(&up, Some(&rec(RecordKind::Schema, false))),
+            HistoryVerdict::Dirty
         );
     }
 }

@@ -12,7 +12,7 @@ pub(crate) mod sqlite;
 mod url;
 
 pub(crate) use dialect::applied_by;
-pub use dialect::{Dialect, HISTORY_FORMAT_VERSION, Step, StepOutcome};
+pub use dialect::{Dialect, HISTORY_FORMAT_VERSION, ScriptOutcome, ScriptRun};
 pub use error::{EngineError, MigrationFailure};
 pub use rollback::{RollbackProblem, RollbackReport, verify_rollback};
 pub use runner::{AppliedMigration, Progress, RunError, RunReport, apply, down};

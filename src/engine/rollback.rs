@@ -3,9 +3,9 @@
 use serde::Serialize;
 
 use super::dialect::Dialect;
-use super::dialect::StepOutcome;
+use super::dialect::ScriptOutcome;
 use super::error::EngineError;
-use super::runner::{Progress, RunError, RunReport, down_step, up_step};
+use super::runner::{Progress, RunError, RunReport, down_script, up_script};
 use crate::source::MigrationSet;
 
 /// The first migration whose down script does not restore the schema before it.
@@ -57,15 +57,15 @@ pub async fn verify_rollback(
     let mut index = 0;
     for migration in migrations {
         index += 1;
-        run(db, &up_step(migration), index, total, on_progress)
+        run_one(db, &up_script(migration), index, total, on_progress)
             .await
             .map_err(fail)?;
         snapshots.push(db.schema_snapshot().await.map_err(fail)?);
     }
     for (i, migration) in migrations.iter().enumerate().rev() {
         index += 1;
-        if let Some(step) = down_step(migration) {
-            run(db, &step, index, total, on_progress)
+        if let Some(run) = down_script(migration) {
+            run_one(db, &run, index, total, on_progress)
                 .await
                 .map_err(fail)?;
         }
@@ -79,7 +79,7 @@ pub async fn verify_rollback(
     }
     for (i, migration) in migrations.iter().enumerate() {
         index += 1;
-        run(db, &up_step(migration), index, total, on_progress)
+        run_one(db, &up_script(migration), index, total, on_progress)
             .await
             .map_err(fail)?;
         let now = db.schema_snapshot().await.map_err(fail)?;
@@ -96,16 +96,23 @@ pub async fn verify_rollback(
     })
 }
 
-async fn run(
+async fn run_one(
     db: &mut dyn Dialect,
-    step: &super::dialect::Step<'_>,
+    run: &super::dialect::ScriptRun<'_>,
     index: usize,
     total: usize,
     on_progress: &mut dyn FnMut(Progress<'_>),
-) -> Result<StepOutcome, EngineError> {
-    on_progress(Progress::Starting { index, total, step });
-    let outcome = db.run_step(step).await?;
-    on_progress(Progress::Finished { step, outcome });
+) -> Result<ScriptOutcome, EngineError> {
+    on_progress(Progress::Starting {
+        index,
+        total,
+        script: run,
+    });
+    let outcome = db.run_script(run).await?;
+    on_progress(Progress::Finished {
+        script: run,
+        outcome,
+    });
     Ok(outcome)
 }
 

@@ -3,7 +3,7 @@
 use serde::Serialize;
 use tracing::info;
 
-use super::dialect::{Dialect, Step, StepOutcome};
+use super::dialect::{Dialect, ScriptOutcome, ScriptRun};
 use super::error::EngineError;
 use crate::plan::{Plan, RecordKind, checksum};
 use crate::source::{Migration, MigrationKind, MigrationSet, Script, Version};
@@ -50,15 +50,15 @@ pub enum Progress<'a> {
         index: usize,
         /// Scripts in this run.
         total: usize,
-        /// The step.
-        step: &'a Step<'a>,
+        /// The script.
+        script: &'a ScriptRun<'a>,
     },
     /// A script finished.
     Finished {
-        /// The step.
-        step: &'a Step<'a>,
+        /// The script.
+        script: &'a ScriptRun<'a>,
         /// What happened.
-        outcome: StepOutcome,
+        outcome: ScriptOutcome,
     },
 }
 
@@ -74,8 +74,8 @@ pub async fn apply(
         .to_apply(target)
         .filter_map(|entry| entry.parsed_version().and_then(|v| set.get(v)))
         .collect();
-    let steps: Vec<Step<'_>> = migrations.iter().map(|m| up_step(m)).collect();
-    run_steps(db, &steps, on_progress).await
+    let runs: Vec<ScriptRun<'_>> = migrations.iter().map(|m| up_script(m)).collect();
+    run_scripts(db, &runs, on_progress).await
 }
 
 /// Reverts applied migrations above `to`, newest first, with their down scripts.
@@ -104,13 +104,13 @@ pub async fn down(
             },
         });
     }
-    let steps: Vec<Step<'_>> = reverting.iter().filter_map(|m| down_step(m)).collect();
-    run_steps(db, &steps, on_progress).await
+    let runs: Vec<ScriptRun<'_>> = reverting.iter().filter_map(|m| down_script(m)).collect();
+    run_scripts(db, &runs, on_progress).await
 }
 
-/// The step that applies a migration.
-pub fn up_step(migration: &Migration) -> Step<'_> {
-    step_with(
+/// The run of a migration's up script.
+pub fn up_script(migration: &Migration) -> ScriptRun<'_> {
+    script_with(
         migration,
         &migration.up,
         match migration.kind() {
@@ -120,16 +120,20 @@ pub fn up_step(migration: &Migration) -> Step<'_> {
     )
 }
 
-/// The step that reverts a migration, if it has a down script.
-pub fn down_step(migration: &Migration) -> Option<Step<'_>> {
+/// The run of a migration's down script, if it has one.
+pub fn down_script(migration: &Migration) -> Option<ScriptRun<'_>> {
     migration
         .down
         .as_ref()
-        .map(|down| step_with(migration, down, RecordKind::Down))
+        .map(|down| script_with(migration, down, RecordKind::Down))
 }
 
-fn step_with<'a>(migration: &'a Migration, script: &'a Script, record: RecordKind) -> Step<'a> {
-    Step {
+fn script_with<'a>(
+    migration: &'a Migration,
+    script: &'a Script,
+    record: RecordKind,
+) -> ScriptRun<'a> {
+    ScriptRun {
         version: migration.version.as_str(),
         name: &migration.name,
         record,
@@ -138,49 +142,52 @@ fn step_with<'a>(migration: &'a Migration, script: &'a Script, record: RecordKin
     }
 }
 
-async fn run_steps(
+async fn run_scripts(
     db: &mut dyn Dialect,
-    steps: &[Step<'_>],
+    runs: &[ScriptRun<'_>],
     on_progress: &mut dyn FnMut(Progress<'_>),
 ) -> Result<RunReport, RunError> {
     let mut report = RunReport::default();
     if let Err(error) = db.ensure_history().await {
         return Err(RunError { report, error });
     }
-    for (index, step) in steps.iter().enumerate() {
+    for (index, run) in runs.iter().enumerate() {
         on_progress(Progress::Starting {
             index: index + 1,
-            total: steps.len(),
-            step,
+            total: runs.len(),
+            script: run,
         });
-        let outcome = match db.run_step(step).await {
+        let outcome = match db.run_script(run).await {
             Ok(outcome) => outcome,
             Err(error) => return Err(RunError { report, error }),
         };
         match outcome {
-            StepOutcome::Ran { execution_ms } => {
+            ScriptOutcome::Ran { execution_ms } => {
                 info!(
-                    version = step.version,
-                    name = step.name,
+                    version = run.version,
+                    name = run.name,
                     execution_ms,
                     "applied"
                 );
                 report.applied.push(AppliedMigration {
-                    version: step.version.to_owned(),
-                    name: step.name.to_owned(),
-                    kind: step.record,
+                    version: run.version.to_owned(),
+                    name: run.name.to_owned(),
+                    kind: run.record,
                     execution_ms,
                 });
             }
-            StepOutcome::AlreadyDone => {
+            ScriptOutcome::AlreadyDone => {
                 info!(
-                    version = step.version,
+                    version = run.version,
                     "already done by a concurrent run; skipped"
                 );
-                report.skipped.push(step.version.to_owned());
+                report.skipped.push(run.version.to_owned());
             }
         }
-        on_progress(Progress::Finished { step, outcome });
+        on_progress(Progress::Finished {
+            script: run,
+            outcome,
+        });
     }
     Ok(report)
 }

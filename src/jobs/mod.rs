@@ -18,16 +18,15 @@
 
 mod inputs;
 mod naming;
-mod outcome;
 mod result;
 mod spec;
+mod state;
 mod step;
 
 pub use inputs::{InputError, read_bundle, resource_generation};
 pub use naming::{
     INPUT_HASH_LENGTH, MAX_LABEL_LENGTH, StepId, database_label, input_hash, resource_label,
 };
-pub use outcome::{FailureReason, StepOutcome, step_outcome};
 pub use result::{NextStep, StepReport, TERMINATION_MESSAGE_LIMIT};
 pub use spec::{
     COPY_SELF_CONTAINER, IMAGE_REPOSITORY, JobSettings, JobSpecError, LABEL_ATTEMPT,
@@ -35,6 +34,7 @@ pub use spec::{
     SCRIPT_RUNNER_PATH, STEP_CONTAINER, StepResource, StepRun, script_step_job, sql_step_job,
     sync_job,
 };
+pub use state::{FailureReason, StepState, step_state};
 pub use step::{StepAction, StepEnd, StepError, StepRequest, run_step};
 
 use serde::{Deserialize, Serialize};

@@ -275,7 +275,12 @@ async fn migration_step(
         }
     };
     let mut progress = |progress: Progress<'_>| {
-        if let Progress::Starting { index, total, step } = progress {
+        if let Progress::Starting {
+            index,
+            total,
+            script: step,
+        } = progress
+        {
             info!(
                 version = step.version,
                 name = step.name,

@@ -6,7 +6,7 @@ use super::error::ManifestError;
 use super::order::run_order;
 use super::rows::sync_tables;
 use super::source::{LoadedSource, load_source};
-use crate::api::{self, DatabaseRef, DependsOn, Timeouts as SpecTimeouts};
+use crate::api::{self, DatabaseRef, DependsOn, TimeoutsSpec};
 use crate::engine::{DatabaseUrl, EngineSettings, HistoryTable};
 use crate::plan::lint::LintPolicy;
 use crate::source::Version;
@@ -136,7 +136,7 @@ struct Shared<'a> {
     generation: Option<i64>,
     database: &'a DatabaseRef,
     depends_on: &'a [DependsOn],
-    timeouts: Option<&'a SpecTimeouts>,
+    timeouts: Option<&'a TimeoutsSpec>,
     history_table: Option<&'a str>,
 }
 
@@ -179,7 +179,7 @@ fn dependencies(depends_on: &[DependsOn], id: &ResourceId) -> Vec<ResourceId> {
 
 fn settings(
     defaults: &Defaults,
-    timeouts: Option<&SpecTimeouts>,
+    timeouts: Option<&TimeoutsSpec>,
     history_table: Option<&str>,
     id: &ResourceId,
 ) -> Result<EngineSettings, ManifestError> {

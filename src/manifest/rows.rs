@@ -2,8 +2,8 @@
 
 use super::bundle::{Bundle, ResourceId};
 use super::error::ManifestError;
-use crate::api::{ConfigSyncSpec, RowsFormat, RowsFrom, SyncMode as ApiSyncMode, SyncTableSpec};
-use crate::sync::{SyncMode, TableSync};
+use crate::api::{ConfigSyncSpec, RowsFormat, RowsFrom, SyncTableSpec};
+use crate::sync::TableSync;
 
 type Row = serde_json::Map<String, serde_json::Value>;
 
@@ -79,10 +79,7 @@ fn map_columns(table: &SyncTableSpec, rows: Vec<Row>, text_source: bool) -> Tabl
         columns,
         rows: mapped,
         text_source,
-        mode: match table.mode {
-            ApiSyncMode::Upsert => SyncMode::Upsert,
-            ApiSyncMode::Mirror => SyncMode::Mirror,
-        },
+        mode: table.mode,
     }
 }
 

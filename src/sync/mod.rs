@@ -20,17 +20,8 @@ use tracing::{Instrument, info_span};
 
 pub use error::SyncError;
 
+use crate::api::SyncMode;
 use crate::engine::{DatabaseUrl, EngineSettings};
-
-/// How rows that leave the config are treated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SyncMode {
-    /// Insert and update; never delete.
-    Upsert,
-    /// Also delete rows this owner synced before that are no longer in the config.
-    Mirror,
-}
 
 /// One table's desired state, keyed by database column names.
 #[derive(Debug, Clone, Serialize)]

@@ -11,7 +11,8 @@ use super::ident::{TableName, quote};
 use super::rows::{ColumnInfo, DesiredRows, desired_rows};
 use super::sql::{DESIRED, Flavor, TableSql, bookkeeping_ddl};
 use super::state::{Bookkeeping, Counts, drift, same_config, state_row};
-use super::{HashedTable, SyncMode, SyncRequest, TableReport};
+use super::{HashedTable, SyncRequest, TableReport};
+use crate::api::SyncMode;
 use crate::engine::EngineError;
 use crate::engine::sqlite::Sqlite;
 

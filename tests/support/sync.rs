@@ -1,8 +1,9 @@
 //! ConfigSync scenarios shared by the SQLite and PostgreSQL tests: each sets up a table on a
 //! fresh database, syncs through `dbmigrate::sync`, and checks the rows with plain SQL.
 
+use dbmigrate::api::SyncMode;
 use dbmigrate::plan::DatabaseKind;
-use dbmigrate::sync::{self, SyncError, SyncMode, SyncReport, SyncRequest, TableSync};
+use dbmigrate::sync::{self, SyncError, SyncReport, SyncRequest, TableSync};
 use serde_json::{Value, json};
 
 use super::db::TestDb;

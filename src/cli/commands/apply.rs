@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{Context, Loaded};
+use super::{Folder, Loaded};
 use crate::cli::args::CheckArgs;
 use crate::cli::error::CliError;
 use crate::engine::{self, MigrationFailure, RunReport};
@@ -28,16 +28,16 @@ struct ApplyDocument<'a> {
 
 /// Runs every check, then applies pending migrations and prints the status table.
 pub async fn apply(
-    context: &Context<'_>,
+    folder: &Folder<'_>,
     to: Option<&str>,
     checks: &CheckArgs,
 ) -> Result<(), CliError> {
     let target = to.map(Version::parse).transpose()?;
-    let mut loaded = context.load().await?;
-    let (problems, findings) = check(context, &loaded, target.as_ref(), checks)?;
-    report_findings(context, &findings);
+    let mut loaded = folder.load().await?;
+    let (problems, findings) = check(folder, &loaded, target.as_ref(), checks)?;
+    report_findings(folder, &findings);
     fail_on(problems, &findings)?;
-    let mut progress = context.progress();
+    let mut progress = folder.progress();
     let result = engine::apply(
         &mut *loaded.db,
         &loaded.set,
@@ -46,7 +46,7 @@ pub async fn apply(
         &mut progress,
     )
     .await;
-    context.replan(&mut loaded).await?;
+    folder.replan(&mut loaded).await?;
     let (report, error) = match result {
         Ok(report) => (report, None),
         Err(run) => (run.report.clone(), Some(run)),
@@ -55,9 +55,9 @@ pub async fn apply(
         engine::EngineError::MigrationFailed(failure) => Some(failure.as_ref()),
         _ => None,
     });
-    let output = &context.output;
+    let output = &folder.output;
     output.document(&ApplyDocument {
-        database: context.url.redacted(),
+        database: folder.url.redacted(),
         report: &report,
         failure,
         status: &loaded.plan,
@@ -66,7 +66,7 @@ pub async fn apply(
         "{} applied, {} skipped on {}",
         report.applied.len(),
         report.skipped.len(),
-        context.url.redacted()
+        folder.url.redacted()
     ));
     output.status_table(&loaded.plan);
     error.map_or(Ok(()), |e| Err(e.into()))
@@ -74,28 +74,28 @@ pub async fn apply(
 
 /// Prints what `apply` would run, with problems and lint findings; changes nothing.
 pub async fn plan(
-    context: &Context<'_>,
+    folder: &Folder<'_>,
     to: Option<&str>,
     checks: &CheckArgs,
 ) -> Result<(), CliError> {
     let target = to.map(Version::parse).transpose()?;
-    let loaded = context.load().await?;
-    let (problems, findings) = check(context, &loaded, target.as_ref(), checks)?;
+    let loaded = folder.load().await?;
+    let (problems, findings) = check(folder, &loaded, target.as_ref(), checks)?;
     let to_apply: Vec<&PlanEntry> = loaded.plan.to_apply(target.as_ref()).collect();
-    let output = &context.output;
+    let output = &folder.output;
     output.document(&PlanDocument {
-        database: context.url.redacted(),
+        database: folder.url.redacted(),
         to_apply: to_apply.clone(),
         problems: &problems,
         findings: &findings,
     });
     if to_apply.is_empty() {
-        output.line(&format!("nothing to apply on {}", context.url.redacted()));
+        output.line(&format!("nothing to apply on {}", folder.url.redacted()));
     } else {
         output.line(&format!(
             "{} migration(s) to apply on {}:",
             to_apply.len(),
-            context.url.redacted()
+            folder.url.redacted()
         ));
         for entry in &to_apply {
             let path = entry
@@ -111,32 +111,32 @@ pub async fn plan(
             ));
         }
     }
-    report_findings(context, &findings);
+    report_findings(folder, &findings);
     fail_on(problems, &findings)
 }
 
 /// Plan problems and lint findings of the migrations a run would apply.
 fn check(
-    context: &Context<'_>,
+    folder: &Folder<'_>,
     loaded: &Loaded,
     target: Option<&Version>,
     checks: &CheckArgs,
 ) -> Result<(Vec<PlanProblem>, Vec<Finding>), CliError> {
     let policy = checks.lint_policy();
-    policy.validate(context.url.kind())?;
+    policy.validate(folder.url.kind())?;
     let problems = loaded.plan.problems(checks.overrides());
     let findings = lint_pending(
         &loaded.plan,
         &loaded.set,
-        context.url.kind(),
+        folder.url.kind(),
         &policy,
         target,
     );
     Ok((problems, findings))
 }
 
-fn report_findings(context: &Context<'_>, findings: &[Finding]) {
-    context.output.findings(findings);
+fn report_findings(folder: &Folder<'_>, findings: &[Finding]) {
+    folder.output.findings(findings);
 }
 
 fn fail_on(problems: Vec<PlanProblem>, findings: &[Finding]) -> Result<(), CliError> {

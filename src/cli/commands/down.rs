@@ -1,15 +1,15 @@
 //! `down --to <version>`: revert newer migrations with their down scripts, newest first.
 
-use super::Context;
+use super::Folder;
 use crate::cli::error::CliError;
 use crate::engine;
 use crate::plan::PlanOverrides;
 use crate::source::Version;
 
 /// Reverts applied migrations above `to` (`0` reverts everything) and prints the status.
-pub async fn run(context: &Context<'_>, to: &str) -> Result<(), CliError> {
+pub async fn run(folder: &Folder<'_>, to: &str) -> Result<(), CliError> {
     let target = Version::parse(to)?;
-    let mut loaded = context.load().await?;
+    let mut loaded = folder.load().await?;
     let problems = loaded.plan.problems(PlanOverrides {
         out_of_order: true,
         ..PlanOverrides::default()
@@ -17,7 +17,7 @@ pub async fn run(context: &Context<'_>, to: &str) -> Result<(), CliError> {
     if !problems.is_empty() {
         return Err(CliError::Plan(problems));
     }
-    let mut progress = context.progress();
+    let mut progress = folder.progress();
     let result = engine::down(
         &mut *loaded.db,
         &loaded.set,
@@ -26,8 +26,8 @@ pub async fn run(context: &Context<'_>, to: &str) -> Result<(), CliError> {
         &mut progress,
     )
     .await;
-    context.replan(&mut loaded).await?;
-    let output = &context.output;
+    folder.replan(&mut loaded).await?;
+    let output = &folder.output;
     let report = match &result {
         Ok(report) => report,
         Err(run) => &run.report,

@@ -34,7 +34,7 @@ pub async fn run(
     let overrides = checks.overrides();
     let mut progress = |id: &ResourceId, progress: Progress<'_>| {
         let prefix = format!("{}/{}: ", id.kind.as_str().to_lowercase(), id.name);
-        output.step_progress(&prefix, progress);
+        output.migration_progress(&prefix, progress);
     };
     let results = manifest::execute(&prepared, mode, overrides, &mut progress).await;
     output.document(&as_list(&results));

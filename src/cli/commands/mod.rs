@@ -109,20 +109,20 @@ pub async fn dispatch(cli: &Cli, output: &Output) -> Result<(), CliError> {
             manifests::run(&cli.global, files, &checks, None, Mode::Plan, output).await
         }
         command => {
-            let context = Context::new(&cli.global, *output)?;
+            let folder = Folder::new(&cli.global, *output)?;
             match command {
                 Command::Apply { to, checks, .. } => {
-                    apply::apply(&context, to.as_deref(), checks).await
+                    apply::apply(&folder, to.as_deref(), checks).await
                 }
                 Command::Plan { to, checks, .. } => {
-                    apply::plan(&context, to.as_deref(), checks).await
+                    apply::plan(&folder, to.as_deref(), checks).await
                 }
-                Command::Status { .. } => status::run(&context).await,
-                Command::Down { to } => down::run(&context, to).await,
+                Command::Status { .. } => status::run(&folder).await,
+                Command::Down { to } => down::run(&folder, to).await,
                 Command::Repair { mark_applied, .. } => {
-                    repair::run(&context, mark_applied.as_deref()).await
+                    repair::run(&folder, mark_applied.as_deref()).await
                 }
-                Command::VerifyRollback => verify::run(&context).await,
+                Command::VerifyRollback => verify::run(&folder).await,
                 Command::New { .. }
                 | Command::Crds { .. }
                 | Command::CopySelf { .. }
@@ -135,7 +135,7 @@ pub async fn dispatch(cli: &Cli, output: &Output) -> Result<(), CliError> {
 }
 
 /// What every database command needs: the files, the URL, the settings, the output.
-pub struct Context<'a> {
+pub struct Folder<'a> {
     global: &'a GlobalArgs,
     url: DatabaseUrl,
     settings: EngineSettings,
@@ -161,7 +161,7 @@ pub struct Loaded {
     plan: Plan,
 }
 
-impl<'a> Context<'a> {
+impl<'a> Folder<'a> {
     fn new(global: &'a GlobalArgs, output: Output) -> Result<Self, CliError> {
         Ok(Self {
             global,
@@ -195,6 +195,6 @@ impl<'a> Context<'a> {
     /// A progress callback printing one line per script on stderr.
     fn progress(&self) -> impl FnMut(Progress<'_>) + '_ {
         let output = self.output;
-        move |progress| output.step_progress("", progress)
+        move |progress| output.migration_progress("", progress)
     }
 }

@@ -1,16 +1,16 @@
 //! `repair`: clear dirty records and accept edited checksums, saying what changed.
 
-use super::Context;
+use super::Folder;
 use crate::cli::error::CliError;
 use crate::engine::Dialect;
 use crate::plan::{MigrationState, Plan};
 
 /// Clears dirty records and re-records checksums of edited files, or marks one version applied.
-pub async fn run(context: &Context<'_>, mark_applied: Option<&str>) -> Result<(), CliError> {
-    let mut loaded = context.load().await?;
-    let output = &context.output;
+pub async fn run(folder: &Folder<'_>, mark_applied: Option<&str>) -> Result<(), CliError> {
+    let mut loaded = folder.load().await?;
+    let output = &folder.output;
     let changes = repair(&mut *loaded.db, &loaded.plan, mark_applied).await?;
-    context.replan(&mut loaded).await?;
+    folder.replan(&mut loaded).await?;
     output.document(&serde_json::json!({ "changes": changes, "status": &loaded.plan }));
     if changes.is_empty() {
         output.line("nothing to repair");

@@ -1,13 +1,13 @@
 //! `status`: every migration with its state, applied time and duration.
 
-use super::Context;
+use super::Folder;
 use crate::cli::error::CliError;
 use crate::plan::PlanOverrides;
 
 /// Prints the status table (or the plan as JSON) and any problems, without changing anything.
-pub async fn run(context: &Context<'_>) -> Result<(), CliError> {
-    let loaded = context.load().await?;
-    let output = &context.output;
+pub async fn run(folder: &Folder<'_>) -> Result<(), CliError> {
+    let loaded = folder.load().await?;
+    let output = &folder.output;
     output.document(&loaded.plan);
     output.status_table(&loaded.plan);
     for problem in loaded.plan.problems(PlanOverrides::default()) {

@@ -1,23 +1,23 @@
 //! `verify-rollback`: prove every down script restores the schema, on a scratch database.
 
-use super::Context;
+use super::Folder;
 use crate::cli::error::CliError;
 use crate::engine::{Scratch, verify_rollback};
 use crate::source::load_dir;
 
 /// Runs the up/down/up cycle on a scratch database and reports the first mismatch.
-pub async fn run(context: &Context<'_>) -> Result<(), CliError> {
-    let set = load_dir(&context.global.dir)?;
-    let scratch = Scratch::create(&context.url, &context.settings).await?;
+pub async fn run(folder: &Folder<'_>) -> Result<(), CliError> {
+    let set = load_dir(&folder.global.dir)?;
+    let scratch = Scratch::create(&folder.url, &folder.settings).await?;
     let result = async {
-        let mut db = scratch.connect(&context.settings).await?;
-        let mut progress = context.progress();
+        let mut db = scratch.connect(&folder.settings).await?;
+        let mut progress = folder.progress();
         Ok::<_, CliError>(verify_rollback(&mut *db, &set, &mut progress).await?)
     }
     .await;
-    scratch.remove(&context.settings).await;
+    scratch.remove(&folder.settings).await;
     let report = result?;
-    let output = &context.output;
+    let output = &folder.output;
     output.document(&report);
     match report.problem {
         None => {

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use tokio_postgres::error::ErrorPosition;
 
-use crate::engine::dialect::Step;
+use crate::engine::dialect::ScriptRun;
 use crate::engine::error::{EngineError, MigrationFailure};
 use crate::engine::settings::Timeouts;
 use crate::source::{line_col_of_char_position, line_of_offset};
@@ -68,7 +68,7 @@ fn sqlstate(error: &tokio_postgres::Error) -> Option<String> {
 /// `statement_offset` is the byte offset in `script` of the text that was sent (0 when the
 /// whole script was sent), because PostgreSQL counts positions in the text it received.
 pub fn migration_failure(
-    step: &Step<'_>,
+    run: &ScriptRun<'_>,
     script: &str,
     statement_offset: usize,
     error: QueryError,
@@ -76,9 +76,9 @@ pub fn migration_failure(
     timeouts: &Timeouts,
 ) -> EngineError {
     let mut failure = MigrationFailure {
-        version: step.version.to_owned(),
-        name: step.name.to_owned(),
-        path: step.script.path.clone(),
+        version: run.version.to_owned(),
+        name: run.name.to_owned(),
+        path: run.script.path.clone(),
         line: None,
         column: None,
         sqlstate: None,

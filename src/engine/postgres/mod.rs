@@ -19,10 +19,10 @@ use tracing::{Instrument, debug};
 use self::failure::{QueryError, migration_failure};
 use self::sql::{HistorySql, NewRecord, SNAPSHOT};
 use self::tls::TlsSettings;
-use super::command::CommandStep;
+use super::command::CommandRun;
 use super::dialect::{
-    Decision, Dialect, LatestRecord, Step, StepOutcome, applied_by, check_format, decide,
-    mentions_history, step_span,
+    Dialect, HistoryVerdict, LatestRecord, ScriptOutcome, ScriptRun, applied_by, check_format,
+    history_verdict, mentions_history, script_span,
 };
 use super::error::EngineError;
 use super::settings::{EngineSettings, Timeouts};
@@ -187,27 +187,27 @@ impl Postgres {
         }
     }
 
-    async fn run_in_transaction(&self, step: &Step<'_>) -> Result<StepOutcome, EngineError> {
-        let script = step
+    async fn run_in_transaction(&self, run: &ScriptRun<'_>) -> Result<ScriptOutcome, EngineError> {
+        let script = run
             .script
             .sql
             .strip_prefix('\u{feff}')
-            .unwrap_or(&step.script.sql);
+            .unwrap_or(&run.script.sql);
         let started = Instant::now();
         let ran = async {
             self.query(script).await?;
             let execution_ms = elapsed_ms(started);
-            let insert = self.sql.insert(&self.new_record(step, execution_ms, true));
+            let insert = self.sql.insert(&self.new_record(run, execution_ms, true));
             self.query(&format!("{insert}; COMMIT")).await?;
             Ok(execution_ms)
         }
         .await;
         match ran {
-            Ok(execution_ms) => Ok(StepOutcome::Ran { execution_ms }),
+            Ok(execution_ms) => Ok(ScriptOutcome::Ran { execution_ms }),
             Err(error) => {
                 self.rollback().await;
                 Err(migration_failure(
-                    step,
+                    run,
                     script,
                     0,
                     error,
@@ -218,8 +218,11 @@ impl Postgres {
         }
     }
 
-    async fn run_without_transaction(&self, step: &Step<'_>) -> Result<StepOutcome, EngineError> {
-        let insert = self.sql.insert(&self.new_record(step, 0, false));
+    async fn run_without_transaction(
+        &self,
+        run: &ScriptRun<'_>,
+    ) -> Result<ScriptOutcome, EngineError> {
+        let insert = self.sql.insert(&self.new_record(run, 0, false));
         let claimed = self
             .bookkeeping(
                 "recording the start of a non-transactional migration",
@@ -242,7 +245,7 @@ impl Postgres {
             message: "INSERT … RETURNING id returned no id".into(),
         })?;
         let started = Instant::now();
-        if let Err(failure) = self.execute_without_transaction(step).await {
+        if let Err(failure) = self.execute_without_transaction(run).await {
             // a command that never started leaves no dirty row: nothing ran
             let record = if failure.left_unchanged() {
                 self.sql.delete_claim(id)
@@ -260,26 +263,26 @@ impl Postgres {
             &self.sql.finish(id, execution_ms),
         )
         .await?;
-        Ok(StepOutcome::Ran { execution_ms })
+        Ok(ScriptOutcome::Ran { execution_ms })
     }
 
-    /// Runs a claimed non-transactional step: its command, or its statements one by one.
-    async fn execute_without_transaction(&self, step: &Step<'_>) -> Result<(), EngineError> {
-        if let Some(command) = CommandStep::of(step, self.timeouts.statement) {
+    /// Runs a claimed non-transactional script: its command, or its statements one by one.
+    async fn execute_without_transaction(&self, run: &ScriptRun<'_>) -> Result<(), EngineError> {
+        if let Some(command) = CommandRun::of(run, self.timeouts.statement) {
             return tokio::task::spawn_blocking(move || command.run())
                 .await
                 .unwrap_or_else(|e| {
                     Err(EngineError::Database {
-                        what: "running a script step".into(),
+                        what: "running a script run".into(),
                         message: e.to_string(),
                     })
                 });
         }
-        for statement in split_statements(&step.script.sql) {
+        for statement in split_statements(&run.script.sql) {
             if let Err(error) = self.query(statement.sql).await {
                 return Err(migration_failure(
-                    step,
-                    &step.script.sql,
+                    run,
+                    &run.script.sql,
                     statement.offset,
                     error,
                     false,
@@ -292,15 +295,15 @@ impl Postgres {
 
     fn new_record<'a>(
         &'a self,
-        step: &'a Step<'a>,
+        run: &'a ScriptRun<'a>,
         execution_ms: i64,
         success: bool,
     ) -> NewRecord<'a> {
         NewRecord {
-            version: step.version,
-            name: step.name,
-            checksum: &step.checksum,
-            kind: step.record.as_str(),
+            version: run.version,
+            name: run.name,
+            checksum: &run.checksum,
+            kind: run.record.as_str(),
             execution_ms,
             success,
             applied_by: &self.applied_by,
@@ -372,23 +375,23 @@ impl Dialect for Postgres {
         check_format(found, &self.history_name)
     }
 
-    async fn run_step(&mut self, step: &Step<'_>) -> Result<StepOutcome, EngineError> {
-        let span = step_span(step);
+    async fn run_script(&mut self, run: &ScriptRun<'_>) -> Result<ScriptOutcome, EngineError> {
+        let span = script_span(run);
         async {
-            let latest = self.lock_and_read(step.version).await?;
-            match decide(step, latest.as_ref()) {
-                Decision::Skip => {
+            let latest = self.lock_and_read(run.version).await?;
+            match history_verdict(run, latest.as_ref()) {
+                HistoryVerdict::Skip => {
                     self.rollback().await;
-                    Ok(StepOutcome::AlreadyDone)
+                    Ok(ScriptOutcome::AlreadyDone)
                 }
-                Decision::Dirty => {
+                HistoryVerdict::Dirty => {
                     self.rollback().await;
                     Err(EngineError::Dirty {
-                        version: step.version.to_owned(),
+                        version: run.version.to_owned(),
                     })
                 }
-                Decision::Run if step.transactional() => self.run_in_transaction(step).await,
-                Decision::Run => self.run_without_transaction(step).await,
+                HistoryVerdict::Run if run.transactional() => self.run_in_transaction(run).await,
+                HistoryVerdict::Run => self.run_without_transaction(run).await,
             }
         }
         .instrument(span)

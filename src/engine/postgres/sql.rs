@@ -153,7 +153,7 @@ impl HistorySql {
         )
     }
 
-    /// Deletes the claim of a step that never started.
+    /// Deletes the claim of a script run that never started.
     pub fn delete_claim(&self, id: i64) -> String {
         format!("DELETE FROM {} WHERE id = {id}", self.table)
     }

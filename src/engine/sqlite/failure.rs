@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use rusqlite::ffi;
 
-use crate::engine::dialect::Step;
+use crate::engine::dialect::ScriptRun;
 use crate::engine::error::{EngineError, MigrationFailure};
 use crate::engine::settings::Timeouts;
 use crate::source::{Statement, line_col_of_char_position};
@@ -27,14 +27,14 @@ pub fn bookkeeping_error(what: &str, error: &rusqlite::Error, timeouts: &Timeout
 
 /// A failed statement of a migration script, located at its line (and column when known).
 pub fn statement_failure(
-    step: &Step<'_>,
+    run: &ScriptRun<'_>,
     statement: &Statement<'_>,
     error: &rusqlite::Error,
     timed_out: bool,
     limit: Duration,
     rolled_back: bool,
 ) -> EngineError {
-    let script = &step.script.sql;
+    let script = &run.script.sql;
     let (line, column) = match error {
         rusqlite::Error::SqlInputError { offset, .. } if *offset >= 0 => {
             let at = statement.offset + usize::try_from(*offset).unwrap_or_default();
@@ -60,9 +60,9 @@ pub fn statement_failure(
         message
     };
     EngineError::MigrationFailed(Box::new(MigrationFailure {
-        version: step.version.to_owned(),
-        name: step.name.to_owned(),
-        path: step.script.path.clone(),
+        version: run.version.to_owned(),
+        name: run.name.to_owned(),
+        path: run.script.path.clone(),
         line: Some(line),
         column,
         sqlstate: code,

@@ -16,10 +16,10 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use self::failure::{bookkeeping_error, statement_failure};
 use self::watchdog::Watchdog;
-use super::command::CommandStep;
+use super::command::CommandRun;
 use super::dialect::{
-    Decision, Dialect, HISTORY_FORMAT_VERSION, LatestRecord, Step, StepOutcome, applied_by,
-    check_format, decide, mentions_history, step_span,
+    Dialect, HISTORY_FORMAT_VERSION, HistoryVerdict, LatestRecord, ScriptOutcome, ScriptRun,
+    applied_by, check_format, history_verdict, mentions_history, script_span,
 };
 use super::error::EngineError;
 use super::settings::{EngineSettings, Timeouts};
@@ -129,7 +129,7 @@ impl Sqlite {
 
     fn insert(
         &self,
-        step: &Step<'_>,
+        run: &ScriptRun<'_>,
         execution_ms: i64,
         success: bool,
     ) -> Result<i64, rusqlite::Error> {
@@ -140,10 +140,10 @@ impl Sqlite {
                 self.table
             ),
             params![
-                step.version,
-                step.name,
-                step.checksum,
-                step.record.as_str(),
+                run.version,
+                run.name,
+                run.checksum,
+                run.record.as_str(),
                 execution_ms,
                 success,
                 self.applied_by
@@ -153,18 +153,18 @@ impl Sqlite {
     }
 
     /// Runs the script's statements one by one under the statement deadline.
-    fn execute_script(&self, step: &Step<'_>, rolled_back: bool) -> Result<(), EngineError> {
-        if let Some(command) = CommandStep::of(step, self.timeouts.statement) {
+    fn execute_script(&self, run: &ScriptRun<'_>, rolled_back: bool) -> Result<(), EngineError> {
+        if let Some(command) = CommandRun::of(run, self.timeouts.statement) {
             return command.run();
         }
-        let script = &step.script.sql;
+        let script = &run.script.sql;
         for statement in split_statements(script) {
             let (result, timed_out) = self
                 .watchdog
                 .guard(|| self.conn.execute_batch(statement.sql));
             if let Err(error) = result {
                 return Err(statement_failure(
-                    step,
+                    run,
                     &statement,
                     &error,
                     timed_out,
@@ -176,33 +176,33 @@ impl Sqlite {
         Ok(())
     }
 
-    fn run_in_transaction(&self, step: &Step<'_>) -> Result<StepOutcome, EngineError> {
+    fn run_in_transaction(&self, run: &ScriptRun<'_>) -> Result<ScriptOutcome, EngineError> {
         let started = Instant::now();
-        if let Err(error) = self.execute_script(step, true) {
+        if let Err(error) = self.execute_script(run, true) {
             self.rollback();
             return Err(error);
         }
         let execution_ms = elapsed_ms(started);
         let recorded = self
-            .insert(step, execution_ms, true)
+            .insert(run, execution_ms, true)
             .and_then(|_| self.conn.execute_batch("COMMIT"));
         if let Err(error) = recorded {
             self.rollback();
             return Err(self.fail("recording the migration")(error));
         }
-        Ok(StepOutcome::Ran { execution_ms })
+        Ok(ScriptOutcome::Ran { execution_ms })
     }
 
-    fn run_without_transaction(&self, step: &Step<'_>) -> Result<StepOutcome, EngineError> {
+    fn run_without_transaction(&self, run: &ScriptRun<'_>) -> Result<ScriptOutcome, EngineError> {
         let claimed = self
-            .insert(step, 0, false)
+            .insert(run, 0, false)
             .and_then(|id| self.conn.execute_batch("COMMIT").map(|()| id));
         let id = claimed.map_err(|e| {
             self.rollback();
             self.fail("recording the start of a non-transactional migration")(e)
         })?;
         let started = Instant::now();
-        if let Err(error) = self.execute_script(step, false) {
+        if let Err(error) = self.execute_script(run, false) {
             // a command that never started leaves no dirty row: nothing ran
             let recorded = if error.left_unchanged() {
                 let sql = format!("DELETE FROM {} WHERE id = ?1", self.table);
@@ -224,7 +224,7 @@ impl Sqlite {
         self.conn
             .execute(&sql, params![execution_ms, id])
             .map_err(self.fail("recording a finished non-transactional migration"))?;
-        Ok(StepOutcome::Ran { execution_ms })
+        Ok(ScriptOutcome::Ran { execution_ms })
     }
 
     /// Runs `sql` inside `BEGIN IMMEDIATE … COMMIT`.
@@ -324,23 +324,23 @@ impl Dialect for Sqlite {
         check_format(&found, &self.plain_table)
     }
 
-    async fn run_step(&mut self, step: &Step<'_>) -> Result<StepOutcome, EngineError> {
-        let span = step_span(step);
+    async fn run_script(&mut self, run: &ScriptRun<'_>) -> Result<ScriptOutcome, EngineError> {
+        let span = script_span(run);
         let _entered = span.enter();
-        let latest = self.lock_and_read(step.version)?;
-        match decide(step, latest.as_ref()) {
-            Decision::Skip => {
+        let latest = self.lock_and_read(run.version)?;
+        match history_verdict(run, latest.as_ref()) {
+            HistoryVerdict::Skip => {
                 self.rollback();
-                Ok(StepOutcome::AlreadyDone)
+                Ok(ScriptOutcome::AlreadyDone)
             }
-            Decision::Dirty => {
+            HistoryVerdict::Dirty => {
                 self.rollback();
                 Err(EngineError::Dirty {
-                    version: step.version.to_owned(),
+                    version: run.version.to_owned(),
                 })
             }
-            Decision::Run if step.transactional() => self.run_in_transaction(step),
-            Decision::Run => self.run_without_transaction(step),
+            HistoryVerdict::Run if run.transactional() => self.run_in_transaction(run),
+            HistoryVerdict::Run => self.run_without_transaction(run),
         }
     }
 

@@ -44,7 +44,7 @@ impl FailureReason {
 
 /// Where a step Job stands.
 #[derive(Debug, Clone, PartialEq)]
-pub enum StepOutcome {
+pub enum StepState {
     /// No pod yet, or its containers are being created.
     Pending,
     /// The step is running.
@@ -62,8 +62,8 @@ pub enum StepOutcome {
     },
 }
 
-fn failed(reason: FailureReason, message: String) -> StepOutcome {
-    StepOutcome::Failed {
+fn failed(reason: FailureReason, message: String) -> StepState {
+    StepState::Failed {
         report: None,
         reason,
         message,
@@ -71,7 +71,7 @@ fn failed(reason: FailureReason, message: String) -> StepOutcome {
 }
 
 /// The outcome of `job`, given the pods it created (in any order; the newest counts).
-pub fn step_outcome(job: &Job, pods: &[Pod]) -> StepOutcome {
+pub fn step_state(job: &Job, pods: &[Pod]) -> StepState {
     let conditions = job
         .status
         .as_ref()
@@ -125,12 +125,12 @@ pub fn step_outcome(job: &Job, pods: &[Pod]) -> StepOutcome {
                 .to_owned(),
         );
     }
-    StepOutcome::Pending
+    StepState::Pending
 }
 
 /// The outcome one pod tells, `None` while it is pending (not scheduled, pulling, creating
 /// containers, or running its init container).
-fn pod_outcome(pod: &Pod) -> Option<StepOutcome> {
+fn pod_outcome(pod: &Pod) -> Option<StepState> {
     let status = pod.status.as_ref()?;
     let init = status.init_container_statuses.iter().flatten();
     let main = status.container_statuses.iter().flatten();
@@ -145,7 +145,7 @@ fn pod_outcome(pod: &Pod) -> Option<StepOutcome> {
         let message = terminated.message.as_deref().unwrap_or_default();
         let report = StepReport::from_termination_message(message);
         if terminated.reason.as_deref() == Some("OOMKilled") {
-            return Some(StepOutcome::Failed {
+            return Some(StepState::Failed {
                 report: report.ok(),
                 reason: FailureReason::OutOfMemory,
                 message: format!(
@@ -159,7 +159,7 @@ fn pod_outcome(pod: &Pod) -> Option<StepOutcome> {
         let is_step = container.name == STEP_CONTAINER;
         match (terminated.exit_code, report) {
             (0, _) if !is_step => {}
-            (0, Ok(report)) => return Some(StepOutcome::Succeeded(report)),
+            (0, Ok(report)) => return Some(StepState::Succeeded(report)),
             (0, Err(error)) => {
                 return Some(failed(
                     FailureReason::ReportUnreadable,
@@ -173,7 +173,7 @@ fn pod_outcome(pod: &Pod) -> Option<StepOutcome> {
             (code, Ok(report)) if is_step => {
                 let message = report_message(&report)
                     .unwrap_or_else(|| format!("the step exited with code {code}"));
-                return Some(StepOutcome::Failed {
+                return Some(StepState::Failed {
                     report: Some(report),
                     reason: FailureReason::StepFailed,
                     message,
@@ -202,7 +202,7 @@ fn pod_outcome(pod: &Pod) -> Option<StepOutcome> {
         .iter()
         .any(|s| s.name == STEP_CONTAINER && s.state.as_ref().is_some_and(|s| s.running.is_some()))
     {
-        return Some(StepOutcome::Running);
+        return Some(StepState::Running);
     }
     (status.phase.as_deref() == Some("Failed")).then(|| {
         failed(
@@ -217,7 +217,7 @@ fn pod_outcome(pod: &Pod) -> Option<StepOutcome> {
 }
 
 /// A container stuck waiting for a reason it will not get past by itself.
-fn waiting_failure(container: &ContainerStatus) -> Option<StepOutcome> {
+fn waiting_failure(container: &ContainerStatus) -> Option<StepState> {
     let waiting = container.state.as_ref()?.waiting.as_ref()?;
     let detail = waiting.message.as_deref().unwrap_or_default();
     match waiting.reason.as_deref()? {
@@ -307,9 +307,9 @@ mod tests {
         }
     }
 
-    fn reason_and_message(outcome: StepOutcome) -> (FailureReason, String, Option<StepReport>) {
+    fn reason_and_message(outcome: StepState) -> (FailureReason, String, Option<StepReport>) {
         match outcome {
-            StepOutcome::Failed {
+            StepState::Failed {
                 report,
                 reason,
                 message,
@@ -320,19 +320,19 @@ mod tests {
 
     #[test]
     fn no_pod_or_containers_being_created_is_pending() {
-        assert_eq!(step_outcome(&job("{}"), &[]), StepOutcome::Pending);
+        assert_eq!(step_state(&job("{}"), &[]), StepState::Pending);
         let creating = pod("{waiting: {reason: ContainerCreating}}", None);
         assert_eq!(
-            step_outcome(&job("{active: 1}"), &[creating]),
-            StepOutcome::Pending
+            step_state(&job("{active: 1}"), &[creating]),
+            StepState::Pending
         );
         let initializing = pod(
             "{waiting: {reason: PodInitializing}}",
             Some("{running: {startedAt: '2026-11-25T09:00:01Z'}}"),
         );
         assert_eq!(
-            step_outcome(&job("{active: 1}"), &[initializing]),
-            StepOutcome::Pending
+            step_state(&job("{active: 1}"), &[initializing]),
+            StepState::Pending
         );
     }
 
@@ -340,8 +340,8 @@ mod tests {
     fn a_running_step_is_running() {
         let running = pod("{running: {startedAt: '2026-11-25T09:00:01Z'}}", None);
         assert_eq!(
-            step_outcome(&job("{active: 1}"), &[running]),
-            StepOutcome::Running
+            step_state(&job("{active: 1}"), &[running]),
+            StepState::Running
         );
     }
 
@@ -353,19 +353,19 @@ mod tests {
         );
         let complete = job("{succeeded: 1, conditions: [{type: Complete, status: 'True'}]}");
         assert_eq!(
-            step_outcome(&complete, &[done]),
-            StepOutcome::Succeeded(report())
+            step_state(&complete, &[done]),
+            StepState::Succeeded(report())
         );
     }
 
     #[test]
     fn a_success_without_report_is_unreadable() {
         let done = pod(&terminated(0, "Completed", "done\n"), None);
-        let (reason, message, _) = reason_and_message(step_outcome(&job("{}"), &[done]));
+        let (reason, message, _) = reason_and_message(step_state(&job("{}"), &[done]));
         assert_eq!(reason, FailureReason::ReportUnreadable);
         assert!(message.contains("spec.runner.image"), "{message}");
         let gone = job("{conditions: [{type: Complete, status: 'True'}]}");
-        let (reason, _, _) = reason_and_message(step_outcome(&gone, &[]));
+        let (reason, _, _) = reason_and_message(step_state(&gone, &[]));
         assert_eq!(reason, FailureReason::ReportUnreadable);
     }
 
@@ -383,7 +383,7 @@ mod tests {
         });
         let text = failed_report.to_termination_message();
         let failed_pod = pod(&terminated(1, "Error", &text), None);
-        let (reason, message, report) = reason_and_message(step_outcome(&job("{}"), &[failed_pod]));
+        let (reason, message, report) = reason_and_message(step_state(&job("{}"), &[failed_pod]));
         assert_eq!(reason, FailureReason::StepFailed);
         assert_eq!(
             message,
@@ -395,7 +395,7 @@ mod tests {
     #[test]
     fn a_failed_step_without_report_gives_exit_code_and_output() {
         let crashed = pod(&terminated(101, "Error", "thread 'main' panicked\n"), None);
-        let (reason, message, report) = reason_and_message(step_outcome(&job("{}"), &[crashed]));
+        let (reason, message, report) = reason_and_message(step_state(&job("{}"), &[crashed]));
         assert_eq!((reason, report), (FailureReason::StepFailed, None));
         assert!(message.contains("exit code 101"), "{message}");
         assert!(message.contains("thread 'main' panicked"), "{message}");
@@ -404,7 +404,7 @@ mod tests {
             "{waiting: {reason: PodInitializing}}",
             Some(&terminated(2, "Error", "")),
         );
-        let (reason, message, _) = reason_and_message(step_outcome(&job("{}"), &[copy_failed]));
+        let (reason, message, _) = reason_and_message(step_state(&job("{}"), &[copy_failed]));
         assert_eq!(reason, FailureReason::StepFailed);
         assert!(
             message.starts_with("copying the dbmigrate runner"),
@@ -419,7 +419,7 @@ mod tests {
             "{conditions: [{type: Failed, status: 'True', reason: DeadlineExceeded, message: 'Job was active longer than specified deadline'}]}",
         );
         let running = pod("{running: {}}", None);
-        let (reason, message, _) = reason_and_message(step_outcome(&timed_out, &[running]));
+        let (reason, message, _) = reason_and_message(step_state(&timed_out, &[running]));
         assert_eq!(reason, FailureReason::StepTimedOut);
         assert!(message.contains("(600s)"), "{message}");
         assert!(message.contains("activeDeadlineSeconds"), "{message}");
@@ -432,7 +432,7 @@ mod tests {
                 &format!("{{waiting: {{reason: {waiting}, message: 'not found'}}}}"),
                 None,
             );
-            let (reason, message, _) = reason_and_message(step_outcome(&job("{}"), &[stuck]));
+            let (reason, message, _) = reason_and_message(step_state(&job("{}"), &[stuck]));
             assert_eq!(reason, FailureReason::ImagePullFailed, "{waiting}");
             assert!(message.contains("registry.example.com/app:1"), "{message}");
         }
@@ -444,7 +444,7 @@ mod tests {
             "{waiting: {reason: CreateContainerConfigError, message: 'secret \"forum-db\" not found'}}",
             None,
         );
-        let (reason, message, _) = reason_and_message(step_outcome(&job("{}"), &[no_secret]));
+        let (reason, message, _) = reason_and_message(step_state(&job("{}"), &[no_secret]));
         assert_eq!(reason, FailureReason::SecretNotFound);
         assert!(message.contains("forum-db"), "{message}");
 
@@ -452,14 +452,14 @@ mod tests {
             "{waiting: {reason: CreateContainerConfigError, message: 'configmap \"x\" not found'}}",
             None,
         );
-        let (reason, _, _) = reason_and_message(step_outcome(&job("{}"), &[other]));
+        let (reason, _, _) = reason_and_message(step_state(&job("{}"), &[other]));
         assert_eq!(reason, FailureReason::ContainerConfigInvalid);
     }
 
     #[test]
     fn an_oom_kill_is_out_of_memory() {
         let killed = pod(&terminated(137, "OOMKilled", ""), None);
-        let (reason, message, _) = reason_and_message(step_outcome(&job("{}"), &[killed]));
+        let (reason, message, _) = reason_and_message(step_state(&job("{}"), &[killed]));
         assert_eq!(reason, FailureReason::OutOfMemory);
         assert!(message.contains("resources.limits.memory"), "{message}");
     }
@@ -469,19 +469,19 @@ mod tests {
         let mut old = pod(&terminated(1, "Error", "old"), None);
         old.metadata.creation_timestamp = serde_yaml::from_str("'2026-11-25T08:00:00Z'").unwrap();
         let new = pod("{running: {}}", None);
-        assert_eq!(step_outcome(&job("{}"), &[new, old]), StepOutcome::Running);
+        assert_eq!(step_state(&job("{}"), &[new, old]), StepState::Running);
 
         let evicted: Pod = serde_yaml::from_str(
             "metadata: {name: p}\nstatus: {phase: Failed, reason: Evicted, message: 'low on ephemeral-storage'}",
         )
         .unwrap();
-        let (reason, message, _) = reason_and_message(step_outcome(&job("{}"), &[evicted]));
+        let (reason, message, _) = reason_and_message(step_state(&job("{}"), &[evicted]));
         assert_eq!(reason, FailureReason::StepFailed);
         assert!(message.contains("Evicted"), "{message}");
 
         let failed_job =
             job("{conditions: [{type: Failed, status: 'True', reason: BackoffLimitExceeded}]}");
-        let (reason, message, _) = reason_and_message(step_outcome(&failed_job, &[]));
+        let (reason, message, _) = reason_and_message(step_state(&failed_job, &[]));
         assert_eq!(reason, FailureReason::StepFailed);
         assert!(message.contains("BackoffLimitExceeded"), "{message}");
         assert_eq!(FailureReason::OutOfMemory.as_str(), "OutOfMemory");
