@@ -200,7 +200,7 @@ async fn a_value_the_database_refuses_names_its_row() {
     let error = scenario::run(&db, "ns/codes", &[table])
         .await
         .expect_err("varchar(3)");
-    assert_eq!(error.reason(), "InvalidValue", "{error}");
+    assert_eq!(error.reason().as_str(), "InvalidValue", "{error}");
     assert_eq!(error.row_key(), Some("id=27"), "{error}");
     assert_eq!(db.scalar("SELECT count(*) FROM codes").await, "0");
 }

@@ -1,6 +1,11 @@
-//! Standard Kubernetes conditions: set by type, `lastTransitionTime` moves only on a change.
+//! Standard Kubernetes conditions, set from an [`Outcome`] by one helper: `Ready`,
+//! `Progressing`, `Failed` and `Blocked`, each `lastTransitionTime` moving only when its status
+//! changes.
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, Time};
+
+use super::reasons::Reason;
+use super::status::Outcome;
 
 /// The condition types both resources report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,49 +32,84 @@ impl ConditionType {
     }
 }
 
-/// A condition's `status`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ConditionStatus {
-    /// `True`.
-    True,
-    /// `False`.
-    False,
-    /// `Unknown`.
-    Unknown,
-}
-
-impl ConditionStatus {
-    /// The `status` string.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::True => "True",
-            Self::False => "False",
-            Self::Unknown => "Unknown",
+/// Sets the four conditions for `outcome` at `now`. `ready_reason` and `message` describe a
+/// Ready (or dry-run) outcome; the others carry their own.
+pub fn set_outcome_conditions(
+    conditions: &mut Vec<Condition>,
+    outcome: &Outcome,
+    ready_reason: Reason,
+    message: &str,
+    generation: Option<i64>,
+    now: &Time,
+) {
+    use ConditionType::{Blocked, Failed, Progressing, Ready};
+    let mut set = |kind, status: bool, reason: Reason, message: &str| {
+        set_condition(conditions, kind, status, reason, message, generation, now);
+    };
+    match outcome {
+        Outcome::Ready => {
+            set(Ready, true, ready_reason, message);
+            set(Progressing, false, ready_reason, "");
+            set(Failed, false, ready_reason, "");
+            set(Blocked, false, ready_reason, "");
+        }
+        Outcome::WouldChange => {
+            set(Ready, false, Reason::Pending, message);
+            set(Progressing, true, Reason::Pending, message);
+            set(Failed, false, Reason::Pending, "");
+            set(Blocked, false, Reason::Pending, "");
+        }
+        Outcome::Progressing { reason, message } => {
+            set(Ready, false, *reason, message);
+            set(Progressing, true, *reason, message);
+            set(Failed, false, *reason, "");
+            set(Blocked, false, *reason, "");
+        }
+        Outcome::Blocked { reason, message } => {
+            set(Ready, false, *reason, message);
+            set(Progressing, false, *reason, "");
+            set(Failed, false, *reason, "");
+            set(Blocked, true, *reason, message);
+        }
+        Outcome::Failed { reason, message } => {
+            set(Ready, false, *reason, message);
+            set(Progressing, false, *reason, "");
+            set(Failed, true, *reason, message);
+            set(Blocked, false, *reason, "");
         }
     }
 }
 
+/// Whether conditions say Ready for the resource's current generation.
+pub fn is_ready(conditions: &[Condition], observed: Option<i64>, generation: Option<i64>) -> bool {
+    observed == generation
+        && conditions
+            .iter()
+            .any(|c| c.type_ == ConditionType::Ready.as_str() && c.status == "True")
+}
+
 /// Sets one condition; keeps `lastTransitionTime` unless its status changed.
-pub fn set_condition(
+fn set_condition(
     conditions: &mut Vec<Condition>,
     kind: ConditionType,
-    status: ConditionStatus,
-    reason: &str,
+    status: bool,
+    reason: Reason,
     message: &str,
     observed_generation: Option<i64>,
     now: &Time,
 ) {
+    let status = if status { "True" } else { "False" };
     let updated = |last_transition_time: Time| Condition {
         type_: kind.as_str().to_owned(),
-        status: status.as_str().to_owned(),
-        reason: reason.to_owned(),
+        status: status.to_owned(),
+        reason: reason.as_str().to_owned(),
         message: message.to_owned(),
         observed_generation,
         last_transition_time,
     };
     match conditions.iter_mut().find(|c| c.type_ == kind.as_str()) {
         Some(existing) => {
-            let since = if existing.status == status.as_str() {
+            let since = if existing.status == status {
                 existing.last_transition_time.clone()
             } else {
                 now.clone()
@@ -88,51 +128,116 @@ mod tests {
         Time(k8s_openapi::jiff::Timestamp::from_second(seconds).expect("a valid timestamp"))
     }
 
+    fn progressing(message: &str) -> Outcome {
+        Outcome::Progressing {
+            reason: Reason::Applying,
+            message: message.to_owned(),
+        }
+    }
+
+    fn condition<'a>(conditions: &'a [Condition], kind: &str) -> &'a Condition {
+        conditions
+            .iter()
+            .find(|c| c.type_ == kind)
+            .expect("the condition is set")
+    }
+
     #[test]
-    fn transition_time_moves_only_when_status_changes() {
+    fn transition_times_move_only_when_a_status_changes() {
         let mut conditions = Vec::new();
-        let ready = ConditionType::Ready;
-        set_condition(
+        let applied = Reason::Applied;
+        set_outcome_conditions(
             &mut conditions,
-            ready,
-            ConditionStatus::False,
-            "Applying",
-            "1 pending",
+            &progressing("1 pending"),
+            applied,
+            "",
             Some(1),
             &at(10),
         );
-        set_condition(
+        assert_eq!(conditions.len(), 4);
+        set_outcome_conditions(
             &mut conditions,
-            ready,
-            ConditionStatus::False,
-            "Applying",
-            "0 pending",
+            &progressing("0 pending"),
+            applied,
+            "",
             Some(1),
             &at(20),
         );
-        assert_eq!(conditions.len(), 1);
-        assert_eq!(conditions[0].last_transition_time, at(10));
-        assert_eq!(conditions[0].message, "0 pending");
-        set_condition(
+        let ready = condition(&conditions, "Ready");
+        assert_eq!(ready.last_transition_time, at(10));
+        assert_eq!(ready.message, "0 pending");
+        assert_eq!(ready.reason, "Applying");
+        set_outcome_conditions(
             &mut conditions,
-            ready,
-            ConditionStatus::True,
-            "Applied",
+            &Outcome::Ready,
+            applied,
             "done",
             Some(2),
             &at(30),
         );
-        assert_eq!(conditions[0].last_transition_time, at(30));
-        assert_eq!(conditions[0].observed_generation, Some(2));
-        set_condition(
+        let ready = condition(&conditions, "Ready");
+        assert_eq!(
+            (ready.status.as_str(), ready.reason.as_str()),
+            ("True", "Applied")
+        );
+        assert_eq!(ready.last_transition_time, at(30));
+        assert_eq!(ready.observed_generation, Some(2));
+        let progressing = condition(&conditions, "Progressing");
+        assert_eq!(progressing.last_transition_time, at(30));
+        let failed = condition(&conditions, "Failed");
+        assert_eq!(
+            failed.last_transition_time,
+            at(10),
+            "False since the first call"
+        );
+        assert_eq!(conditions.len(), 4);
+    }
+
+    #[test]
+    fn each_outcome_sets_its_own_condition_true() {
+        let outcomes = [
+            (Outcome::Ready, "Ready"),
+            (Outcome::WouldChange, "Progressing"),
+            (progressing("x"), "Progressing"),
+            (
+                Outcome::Blocked {
+                    reason: Reason::DependencyNotReady,
+                    message: "x".to_owned(),
+                },
+                "Blocked",
+            ),
+            (
+                Outcome::Failed {
+                    reason: Reason::MigrationFailed,
+                    message: "x".to_owned(),
+                },
+                "Failed",
+            ),
+        ];
+        for (outcome, true_one) in outcomes {
+            let mut conditions = Vec::new();
+            set_outcome_conditions(&mut conditions, &outcome, Reason::Synced, "", None, &at(0));
+            let trues: Vec<&str> = conditions
+                .iter()
+                .filter(|c| c.status == "True")
+                .map(|c| c.type_.as_str())
+                .collect();
+            assert_eq!(trues, [true_one], "{outcome:?}");
+        }
+    }
+
+    #[test]
+    fn ready_means_ready_for_the_current_generation() {
+        let mut conditions = Vec::new();
+        set_outcome_conditions(
             &mut conditions,
-            ConditionType::Failed,
-            ConditionStatus::False,
-            "Applied",
+            &Outcome::Ready,
+            Reason::Applied,
             "",
             Some(2),
-            &at(40),
+            &at(0),
         );
-        assert_eq!(conditions.len(), 2);
+        assert!(is_ready(&conditions, Some(2), Some(2)));
+        assert!(!is_ready(&conditions, Some(2), Some(3)));
     }
 }

@@ -8,14 +8,16 @@ mod conditions;
 mod config_sync;
 mod duration;
 mod migration;
+mod reasons;
 mod schema;
+mod status;
 mod validate;
 
 pub use common::{
     ConnectionFields, DatabaseEngine, DatabaseRef, DependencyKind, DependsOn, RunnerSettings,
     SecretKeyRef, TimeoutsSpec, UrlSecretRef,
 };
-pub use conditions::{ConditionStatus, ConditionType, set_condition};
+pub use conditions::{ConditionType, is_ready, set_outcome_conditions};
 pub use config_sync::{
     ConfigSync, ConfigSyncSpec, ConfigSyncStatus, RowsFormat, RowsFrom, SyncFailure, SyncMode,
     SyncTableSpec, SyncTableStatus,
@@ -26,6 +28,8 @@ pub use migration::{
     DatabaseMigrationSpec, DatabaseMigrationStatus, FailureStatus, InlineMigration,
     LintFindingStatus, LintSettings, MigrationFormat, MigrationSource, Phase, ScriptStep,
 };
+pub use reasons::{EventKind, Reason, Retry};
+pub use status::{Outcome, ResourceStatus, Settled, first_line, now, settled};
 pub use validate::{Rejection, SchemaChecker, openapi_schema};
 
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;

@@ -5,9 +5,11 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::engine::ApplyPolicy;
 use crate::jobs;
 use crate::plan::PlanOverrides;
 use crate::plan::lint::LintPolicy;
+use crate::source::Version;
 
 /// Declarative, resumable database migrations for PostgreSQL and SQLite.
 #[derive(Debug, Parser)]
@@ -113,6 +115,21 @@ impl CheckArgs {
             deny_warnings: self.deny_warnings,
             deny: self.deny.clone(),
             disabled: self.allow.clone(),
+        }
+    }
+
+    /// What a run up to `target` may do under these flags and `lint` (the CLI lets
+    /// migrations without a transaction run: their directive is the author's choice).
+    pub fn apply_policy<'a>(
+        &self,
+        target: Option<&'a Version>,
+        lint: &'a LintPolicy,
+    ) -> ApplyPolicy<'a> {
+        ApplyPolicy {
+            target,
+            overrides: self.overrides(),
+            lint,
+            allow_non_transactional: true,
         }
     }
 }

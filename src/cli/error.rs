@@ -2,6 +2,7 @@
 
 use std::process::ExitCode;
 
+use crate::api::Reason;
 use crate::engine::{EngineError, RunError};
 use crate::manifest::ManifestError;
 use crate::plan::PlanProblem;
@@ -83,7 +84,7 @@ pub enum CliError {
     #[error("{message}")]
     StepFailed {
         /// The report's failure reason.
-        reason: String,
+        reason: Reason,
         /// What failed.
         message: String,
     },
@@ -95,7 +96,7 @@ pub enum CliError {
         /// How many resources ran.
         total: usize,
         /// The reason of the first one.
-        reason: String,
+        reason: Reason,
         /// The exit code of the first one.
         code: u8,
     },
@@ -108,13 +109,16 @@ impl From<ManifestError> for CliError {
 }
 
 impl CliError {
-    /// A stable reason string for JSON output.
-    pub fn reason(&self) -> &str {
+    /// A stable reason string for JSON output: the [`Reason`] of a resource's or the engine's
+    /// failure, or one of the CLI's own.
+    pub fn reason(&self) -> &'static str {
         match self {
-            Self::Source(e) => e.reason(),
-            Self::Engine(e) => e.reason(),
-            Self::Run(e) => e.error.reason(),
-            Self::Plan(problems) => problems.first().map_or("PlanInvalid", PlanProblem::reason),
+            Self::Source(e) => e.reason().as_str(),
+            Self::Engine(e) => e.reason().as_str(),
+            Self::Run(e) => e.error.reason().as_str(),
+            Self::Plan(problems) => problems
+                .first()
+                .map_or("PlanInvalid", |p| p.reason().as_str()),
             Self::LintBlocked { .. } => "LintBlocked",
             Self::LintPolicy(_) => "InvalidLintPolicy",
             Self::Version(_) => "InvalidVersion",
@@ -127,8 +131,8 @@ impl CliError {
                 crate::controller::OperatorError::Serve(_) => "HttpPortUnavailable",
                 crate::controller::OperatorError::ApiServer(_) => "ApiServerUnreachable",
             },
-            Self::Manifest(e) => e.reason(),
-            Self::NotReady { reason, .. } | Self::StepFailed { reason, .. } => reason,
+            Self::Manifest(e) => e.reason().as_str(),
+            Self::NotReady { reason, .. } | Self::StepFailed { reason, .. } => reason.as_str(),
         }
     }
 
@@ -143,20 +147,21 @@ impl CliError {
             Self::Operator(_) => EXIT_OPERATOR,
             Self::Write { .. } | Self::Manifest(_) => EXIT_INVALID,
             Self::NotReady { code, .. } => *code,
-            Self::StepFailed { reason, .. } => reason_exit_code(reason),
+            Self::StepFailed { reason, .. } => reason_exit_code(*reason),
         })
     }
 }
 
 /// The exit code of a resource that ended with this condition reason.
-pub fn reason_exit_code(reason: &str) -> u8 {
+pub fn reason_exit_code(reason: Reason) -> u8 {
     match reason {
-        "MigrationFailed" | "ConstraintViolation" => EXIT_MIGRATION_FAILED,
-        "LintBlocked" => EXIT_LINT,
-        "DatabaseUnreachable" | "LockTimeout" | "DatabaseTimeout" | "DatabaseError" => {
-            EXIT_DATABASE
-        }
-        "InvalidDatabaseUrl" | "InvalidSetting" => EXIT_USAGE,
+        Reason::MigrationFailed | Reason::ConstraintViolation => EXIT_MIGRATION_FAILED,
+        Reason::LintBlocked => EXIT_LINT,
+        Reason::DatabaseUnreachable
+        | Reason::LockTimeout
+        | Reason::DatabaseTimeout
+        | Reason::DatabaseError => EXIT_DATABASE,
+        Reason::InvalidDatabaseUrl | Reason::InvalidSetting => EXIT_USAGE,
         _ => EXIT_INVALID,
     }
 }

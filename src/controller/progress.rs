@@ -9,19 +9,8 @@ use std::time::Duration;
 
 use k8s_openapi::jiff::Timestamp;
 
+use crate::api::{Reason, ResourceStatus};
 use crate::jobs::{NextStep, Runner, StepReport, StepState};
-
-/// Failure reasons a retry cannot fix: they wait for new inputs (a spec or ConfigMap change,
-/// or the retry annotation).
-const PERMANENT_REASONS: &[&str] = &[
-    "ChecksumMismatch",
-    "LintBlocked",
-    "InvalidSpec",
-    "MissingOnDisk",
-    "Dirty",
-    "OutOfOrder",
-    "InvalidInput",
-];
 
 /// What one step does.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,7 +100,7 @@ pub enum Decision {
         /// When.
         at: Timestamp,
         /// The failure being retried.
-        reason: String,
+        reason: Reason,
         /// Its message.
         message: String,
     },
@@ -119,8 +108,8 @@ pub enum Decision {
     Ready(StepReport),
     /// Failed for good, until the inputs change.
     Failed {
-        /// Stable reason.
-        reason: String,
+        /// Why.
+        reason: Reason,
         /// What happened and what to do.
         message: String,
         /// The failing attempt's report, if any.
@@ -166,13 +155,9 @@ pub fn decide(
             message,
         } => {
             // the runner's own reason (MigrationFailed, ChecksumMismatch, ...) is the precise one
-            let reason = report
-                .as_ref()
-                .and_then(reported_reason)
-                .unwrap_or(reason.as_str())
-                .to_owned();
+            let reason = report.as_ref().and_then(reported_reason).unwrap_or(*reason);
             let attempts = latest.attempt;
-            if PERMANENT_REASONS.contains(&reason.as_str()) || attempts > policy.limit {
+            if reason.is_permanent() || attempts > policy.limit {
                 return Decision::Failed {
                     reason,
                     message: message.clone(),
@@ -222,13 +207,10 @@ pub fn resync(jobs: &[StepJob], interval: Duration, now: Timestamp) -> Result<Ne
     if due <= now { Ok(next) } else { Err(due) }
 }
 
-/// The failure reason a step's report gives.
-pub fn reported_reason(report: &StepReport) -> Option<&str> {
-    let migration = report.migration.as_ref().and_then(|s| s.failure.as_ref());
-    let sync = report.sync.as_ref().and_then(|s| s.failure.as_ref());
-    migration
-        .map(|f| f.reason.as_str())
-        .or(sync.map(|f| f.reason.as_str()))
+/// The failure reason a step's report gives (when this build knows it).
+pub fn reported_reason(report: &StepReport) -> Option<Reason> {
+    let migration = report.migration.as_ref().and_then(|s| s.failure_reason());
+    migration.or_else(|| report.sync.as_ref().and_then(|s| s.failure_reason()))
 }
 
 fn next_kind(next: &NextStep) -> Option<StepKind> {
@@ -245,7 +227,7 @@ fn next_kind(next: &NextStep) -> Option<StepKind> {
 mod tests {
     use super::*;
     use crate::api::{DatabaseMigrationStatus, FailureStatus};
-    use crate::jobs::{FailureReason, JobSettings};
+    use crate::jobs::JobSettings;
 
     /// The policy of a resource with default runner settings (3 retries).
     fn default_policy() -> RetryPolicy {
@@ -297,7 +279,7 @@ mod tests {
                 StepKind::Sql,
                 StepState::Failed {
                     report: Some(report),
-                    reason: FailureReason::StepFailed,
+                    reason: Reason::StepFailed,
                     message: format!("{reason} happened"),
                 },
             )
@@ -409,7 +391,7 @@ mod tests {
                     }
                 );
                 assert_eq!(when, at(110));
-                assert_eq!(reason, "MigrationFailed");
+                assert_eq!(reason, Reason::MigrationFailed);
             }
             other => panic!("expected a retry, got {other:?}"),
         }
@@ -434,7 +416,7 @@ mod tests {
             Decision::Failed {
                 reason, attempts, ..
             } => {
-                assert_eq!((reason.as_str(), attempts), ("StepTimedOut", 3));
+                assert_eq!((reason, attempts), (Reason::StepTimedOut, 3));
             }
             other => panic!("expected failure, got {other:?}"),
         }
@@ -461,7 +443,7 @@ mod tests {
             StepKind::Sync,
             StepState::Failed {
                 report: None,
-                reason: FailureReason::ImagePullFailed,
+                reason: Reason::ImagePullFailed,
                 message: "image \"nothing:1\" cannot be pulled".to_owned(),
             },
         );
@@ -469,7 +451,7 @@ mod tests {
             Decision::Failed {
                 reason, message, ..
             } => {
-                assert_eq!(reason, "ImagePullFailed");
+                assert_eq!(reason, Reason::ImagePullFailed);
                 assert!(message.contains("nothing:1"), "{message}");
             }
             other => panic!("expected failure, got {other:?}"),

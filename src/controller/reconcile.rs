@@ -29,10 +29,10 @@ use super::progress::{
 };
 use super::status::{OperatorStatus, resource_status};
 use crate::api::{API_VERSION, ConfigSyncStatus, Phase};
+use crate::api::{Outcome, Reason, first_line};
 use crate::jobs::{
     JobSettings, LABEL_DATABASE, StepReport, StepRun, StepState, database_label, input_hash,
 };
-use crate::manifest::{Outcome, first_line};
 use crate::server::Health;
 use crate::server::metrics::{FailureLabels, ResourceLabels, StepLabels};
 
@@ -111,7 +111,7 @@ impl<K: Reconciled> Pass<'_, K> {
         if resource.suspended() {
             self.count("blocked");
             let message = "spec.suspend is true; set it to false to sync".to_owned();
-            self.write(self.blocked("Suspended", message)).await?;
+            self.write(self.blocked(Reason::Suspended, message)).await?;
             return Ok(Action::await_change());
         }
         let Some(config_maps) = self.config_maps().await? else {
@@ -167,7 +167,8 @@ impl<K: Reconciled> Pass<'_, K> {
                     } else {
                         "a step Job is running"
                     };
-                    let status = self.progressing("Applying", message.to_owned(), report, None);
+                    let status =
+                        self.progressing(Reason::Applying, message.to_owned(), report, None);
                     self.write(status).await?;
                 }
                 Ok(Action::requeue(RECHECK))
@@ -184,8 +185,8 @@ impl<K: Reconciled> Pass<'_, K> {
                     step.attempt - 1,
                     first_line(&message)
                 );
-                let failure = failure_of::<K>(report, &reason, &message, step.attempt - 1);
-                let status = self.progressing("RetryScheduled", text, report, Some(failure));
+                let failure = failure_of::<K>(report, reason, &message, step.attempt - 1);
+                let status = self.progressing(Reason::RetryScheduled, text, report, Some(failure));
                 self.write(status).await?;
                 let wait = Duration::try_from(at.duration_since(now)).unwrap_or_default();
                 Ok(Action::requeue(wait.max(Duration::from_secs(1))))
@@ -214,7 +215,7 @@ impl<K: Reconciled> Pass<'_, K> {
                 attempts,
             } => {
                 self.count("failed");
-                self.failed(&reason, &message, report.as_ref(), attempts)
+                self.failed(reason, &message, report.as_ref(), attempts)
                     .await?;
                 Ok(Action::await_change())
             }
@@ -239,7 +240,7 @@ impl<K: Reconciled> Pass<'_, K> {
                         self.namespace
                     );
                     self.count("blocked");
-                    self.write(self.blocked("ConfigMapNotFound", message))
+                    self.write(self.blocked(Reason::ConfigMapNotFound, message))
                         .await?;
                     return Ok(None);
                 }
@@ -279,7 +280,7 @@ impl<K: Reconciled> Pass<'_, K> {
             .map_err(self.kube_error("reading a dependency"))?;
         if let Some(message) = waiting {
             self.count("blocked");
-            self.write(self.blocked("DependencyNotReady", message))
+            self.write(self.blocked(Reason::DependencyNotReady, message))
                 .await?;
             return Ok(Action::requeue(DEPENDENCY_RECHECK));
         }
@@ -309,7 +310,7 @@ impl<K: Reconciled> Pass<'_, K> {
                 // a periodic sync waits without leaving Ready
                 info!("{message}");
             } else {
-                let status = self.progressing("DatabaseBusy", message, report, None);
+                let status = self.progressing(Reason::DatabaseBusy, message, report, None);
                 self.write(status).await?;
             }
             return Ok(Action::requeue(DATABASE_RECHECK));
@@ -356,9 +357,9 @@ impl<K: Reconciled> Pass<'_, K> {
         }
         // the Job as the related object: each step is an Event of its own, not a repeat
         let related = Some(job.object_ref(&()));
-        self.publish(EventType::Normal, "StepStarted", &message, related)
+        self.publish(EventType::Normal, Reason::StepStarted, &message, related)
             .await;
-        let status = self.progressing("Applying", message, report, None);
+        let status = self.progressing(Reason::Applying, message, report, None);
         self.write(status).await?;
         Ok(Action::requeue(RECHECK))
     }
@@ -386,7 +387,7 @@ impl<K: Reconciled> Pass<'_, K> {
                     "rows of {drifted} had been edited outside the config and were set back"
                 );
                 warn!("{note}");
-                self.publish(EventType::Warning, "DriftCorrected", &note, None)
+                self.publish(EventType::Warning, Reason::DriftCorrected, &note, None)
                     .await;
             }
         }
@@ -396,7 +397,7 @@ impl<K: Reconciled> Pass<'_, K> {
     /// Writes the Failed status, with a Warning Event and a failure count when it is new.
     async fn failed(
         &self,
-        reason: &str,
+        reason: Reason,
         message: &str,
         report: Option<&StepReport>,
         attempts: u32,
@@ -412,7 +413,7 @@ impl<K: Reconciled> Pass<'_, K> {
             previous,
             report.and_then(K::reported),
             &Outcome::Failed {
-                reason: reason.to_owned(),
+                reason,
                 message: text.clone(),
             },
             Some(failure),
@@ -447,7 +448,7 @@ impl<K: Reconciled> Pass<'_, K> {
 
     fn progressing(
         &self,
-        reason: &str,
+        reason: Reason,
         message: String,
         report: Option<&StepReport>,
         failure: Option<<K::Status as OperatorStatus>::Failure>,
@@ -455,23 +456,17 @@ impl<K: Reconciled> Pass<'_, K> {
         resource_status(
             self.resource.status(),
             report.and_then(K::reported),
-            &Outcome::Progressing {
-                reason: reason.to_owned(),
-                message,
-            },
+            &Outcome::Progressing { reason, message },
             failure,
             self.resource.meta().generation,
         )
     }
 
-    fn blocked(&self, reason: &str, message: String) -> K::Status {
+    fn blocked(&self, reason: Reason, message: String) -> K::Status {
         resource_status(
             self.resource.status(),
             None,
-            &Outcome::Blocked {
-                reason: reason.to_owned(),
-                message,
-            },
+            &Outcome::Blocked { reason, message },
             None,
             self.resource.meta().generation,
         )
@@ -529,13 +524,13 @@ impl<K: Reconciled> Pass<'_, K> {
     async fn publish(
         &self,
         type_: EventType,
-        reason: &str,
+        reason: Reason,
         note: &str,
         related: Option<ObjectReference>,
     ) {
         let event = Event {
             type_,
-            reason: reason.to_owned(),
+            reason: reason.as_str().to_owned(),
             note: Some(note.chars().take(1000).collect()),
             action: "Reconcile".to_owned(),
             secondary: related,
@@ -577,18 +572,22 @@ impl<K: Reconciled> Pass<'_, K> {
 
     /// Counts the failed attempt a retry replaces, by the reason its report gives.
     fn count_failure(&self, report: Option<&StepReport>) {
-        self.count_failed_step(report.and_then(reported_reason).unwrap_or("StepFailed"));
+        self.count_failed_step(
+            report
+                .and_then(reported_reason)
+                .unwrap_or(Reason::StepFailed),
+        );
     }
 
     /// Counts one failed step attempt.
-    fn count_failed_step(&self, reason: &str) {
+    fn count_failed_step(&self, reason: Reason) {
         self.ctx
             .health
             .metrics
             .step_failures
             .get_or_create(&FailureLabels {
                 kind: self.kind.clone(),
-                reason: reason.to_owned(),
+                reason: reason.as_str().to_owned(),
             })
             .inc();
     }
@@ -646,7 +645,7 @@ fn latest_report(found: &FoundJobs) -> Option<&StepReport> {
 /// when it reported one, else the reason the Job's pods give.
 fn failure_of<K: Reconciled>(
     report: Option<&StepReport>,
-    reason: &str,
+    reason: Reason,
     message: &str,
     attempt: u32,
 ) -> <K::Status as OperatorStatus>::Failure {

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::api::Reason;
 use serde::Serialize;
 
 /// Where and why a migration script failed; its transaction (if any) was rolled back.
@@ -182,18 +183,18 @@ impl EngineError {
     }
 
     /// A stable reason string (conditions, events, metrics, JSON output).
-    pub fn reason(&self) -> &'static str {
+    pub fn reason(&self) -> Reason {
         match self {
-            Self::InvalidUrl { .. } | Self::UnsupportedScheme { .. } => "InvalidDatabaseUrl",
-            Self::InvalidSetting { .. } => "InvalidSetting",
-            Self::ConnectTimeout { .. } | Self::Connect { .. } => "DatabaseUnreachable",
-            Self::LockTimeout { .. } => "LockTimeout",
-            Self::Timeout { .. } => "DatabaseTimeout",
-            Self::Database { .. } => "DatabaseError",
-            Self::MigrationFailed(_) => "MigrationFailed",
-            Self::Dirty { .. } => "Dirty",
-            Self::Irreversible { .. } => "Irreversible",
-            Self::HistoryTooNew { .. } => "HistoryTooNew",
+            Self::InvalidUrl { .. } | Self::UnsupportedScheme { .. } => Reason::InvalidDatabaseUrl,
+            Self::InvalidSetting { .. } => Reason::InvalidSetting,
+            Self::ConnectTimeout { .. } | Self::Connect { .. } => Reason::DatabaseUnreachable,
+            Self::LockTimeout { .. } => Reason::LockTimeout,
+            Self::Timeout { .. } => Reason::DatabaseTimeout,
+            Self::Database { .. } => Reason::DatabaseError,
+            Self::MigrationFailed(_) => Reason::MigrationFailed,
+            Self::Dirty { .. } => Reason::Dirty,
+            Self::Irreversible { .. } => Reason::Irreversible,
+            Self::HistoryTooNew { .. } => Reason::HistoryTooNew,
         }
     }
 }

@@ -3,6 +3,7 @@
 mod command;
 mod dialect;
 mod error;
+mod migrator;
 pub(crate) mod postgres;
 mod rollback;
 mod runner;
@@ -14,6 +15,7 @@ mod url;
 pub(crate) use dialect::applied_by;
 pub use dialect::{Dialect, HISTORY_FORMAT_VERSION, ScriptOutcome, ScriptRun};
 pub use error::{EngineError, MigrationFailure};
+pub use migrator::{ApplyError, ApplyPolicy, Check, Migrator, Refusal};
 pub use rollback::{RollbackProblem, RollbackReport, verify_rollback};
 pub use runner::{AppliedMigration, Progress, RunError, RunReport, apply, down};
 pub use scratch::Scratch;

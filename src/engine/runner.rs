@@ -62,7 +62,8 @@ pub enum Progress<'a> {
     },
 }
 
-/// Applies the plan's pending migrations (up to `target`) in version order.
+/// Applies the plan's pending migrations (up to `target`) in version order, checking nothing
+/// first: the runner under [`super::Migrator::apply`], which checks.
 pub async fn apply(
     db: &mut dyn Dialect,
     set: &MigrationSet,

@@ -10,6 +10,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Serialize;
 
 use super::{ENV_RESOURCE, ENV_SECRETS, SecretEnv};
+use crate::api::Reason;
 use crate::manifest::{Bundle, Document, ManifestError, ResourceKind};
 
 /// Where the resource's document says it came from.
@@ -84,13 +85,13 @@ impl From<ManifestError> for InputError {
 
 impl InputError {
     /// A stable reason string (the report's failure reason).
-    pub fn reason(&self) -> &'static str {
+    pub fn reason(&self) -> Reason {
         match self {
             Self::MissingVariable { .. } | Self::InvalidJson { .. } | Self::WrongKind { .. } => {
-                "InvalidInput"
+                Reason::InvalidInput
             }
-            Self::SecretNotFound { .. } => "SecretNotFound",
-            Self::ConfigMapUnreadable { .. } => "ConfigMapUnreadable",
+            Self::SecretNotFound { .. } => Reason::SecretNotFound,
+            Self::ConfigMapUnreadable { .. } => Reason::ConfigMapUnreadable,
             Self::Manifest(error) => error.reason(),
         }
     }
@@ -346,7 +347,7 @@ mod tests {
         let env = env_of(&[(ENV_RESOURCE, SYNC), (ENV_SECRETS, secrets)]);
         let error = read_bundle(ResourceKind::ConfigSync, Path::new("/nonexistent"), &env)
             .expect_err("the variable is missing");
-        assert_eq!(error.reason(), "SecretNotFound");
+        assert_eq!(error.reason(), Reason::SecretNotFound);
         let message = error.to_string();
         assert!(
             message.contains("DB_URL") && message.contains("forum/db"),
@@ -365,6 +366,6 @@ mod tests {
         assert!(matches!(error, InputError::WrongKind { .. }), "{error}");
         let env = env_of(&[(ENV_RESOURCE, "{"), (ENV_SECRETS, "[]")]);
         let error = read_bundle(ResourceKind::ConfigSync, Path::new("/x"), &env).unwrap_err();
-        assert_eq!(error.reason(), "InvalidInput");
+        assert_eq!(error.reason(), Reason::InvalidInput);
     }
 }

@@ -34,7 +34,7 @@ pub use spec::{
     SCRIPT_RUNNER_PATH, STEP_CONTAINER, StepResource, StepRun, script_step_job, sql_step_job,
     sync_job,
 };
-pub use state::{FailureReason, StepState, step_state};
+pub use state::{StepState, step_state};
 pub use step::{StepAction, StepEnd, StepError, StepRequest, run_step};
 
 use serde::{Deserialize, Serialize};

@@ -7,40 +7,7 @@ use k8s_openapi::api::core::v1::{ContainerStatus, Pod};
 
 use super::StepReport;
 use super::spec::{COPY_SELF_CONTAINER, STEP_CONTAINER};
-
-/// Why a step failed without (or besides) a report of its own.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FailureReason {
-    /// The step ran into the Job's `activeDeadlineSeconds`.
-    StepTimedOut,
-    /// An image could not be pulled.
-    ImagePullFailed,
-    /// A Secret (or a key of it) the step needs does not exist.
-    SecretNotFound,
-    /// The container could not be created from its configuration.
-    ContainerConfigInvalid,
-    /// A container was killed for going over its memory limit.
-    OutOfMemory,
-    /// The step failed (non-zero exit, or a report saying so).
-    StepFailed,
-    /// The step ended without a readable report.
-    ReportUnreadable,
-}
-
-impl FailureReason {
-    /// The stable name used in conditions, Events and metrics.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::StepTimedOut => "StepTimedOut",
-            Self::ImagePullFailed => "ImagePullFailed",
-            Self::SecretNotFound => "SecretNotFound",
-            Self::ContainerConfigInvalid => "ContainerConfigInvalid",
-            Self::OutOfMemory => "OutOfMemory",
-            Self::StepFailed => "StepFailed",
-            Self::ReportUnreadable => "ReportUnreadable",
-        }
-    }
-}
+use crate::api::Reason;
 
 /// Where a step Job stands.
 #[derive(Debug, Clone, PartialEq)]
@@ -56,13 +23,13 @@ pub enum StepState {
         /// The runner's report, when it wrote one.
         report: Option<StepReport>,
         /// Why.
-        reason: FailureReason,
+        reason: Reason,
         /// What happened and what to do.
         message: String,
     },
 }
 
-fn failed(reason: FailureReason, message: String) -> StepState {
+fn failed(reason: Reason, message: String) -> StepState {
     StepState::Failed {
         report: None,
         reason,
@@ -91,7 +58,7 @@ pub fn step_state(job: &Job, pods: &[Pod]) -> StepState {
             .and_then(|spec| spec.active_deadline_seconds)
             .map_or_else(String::new, |seconds| format!(" ({seconds}s)"));
         return failed(
-            FailureReason::StepTimedOut,
+            Reason::StepTimedOut,
             format!(
                 "the step ran longer than its deadline{deadline} and was stopped; raise \
                  spec.runner.activeDeadlineSeconds, or look for a lock the step waited on"
@@ -106,7 +73,7 @@ pub fn step_state(job: &Job, pods: &[Pod]) -> StepState {
     }
     if let Some(failed_condition) = condition("Failed") {
         return failed(
-            FailureReason::StepFailed,
+            Reason::StepFailed,
             format!(
                 "the Job failed ({}): {}",
                 failed_condition
@@ -119,7 +86,7 @@ pub fn step_state(job: &Job, pods: &[Pod]) -> StepState {
     }
     if condition("Complete").is_some() {
         return failed(
-            FailureReason::ReportUnreadable,
+            Reason::ReportUnreadable,
             "the Job completed but its pod is gone, and with it the step's report; the next \
              step re-reads the database's history"
                 .to_owned(),
@@ -147,7 +114,7 @@ fn pod_outcome(pod: &Pod) -> Option<StepState> {
         if terminated.reason.as_deref() == Some("OOMKilled") {
             return Some(StepState::Failed {
                 report: report.ok(),
-                reason: FailureReason::OutOfMemory,
+                reason: Reason::OutOfMemory,
                 message: format!(
                     "container {} went over its memory limit and was killed; raise \
                      spec.runner.resources.limits.memory, or lower \
@@ -162,7 +129,7 @@ fn pod_outcome(pod: &Pod) -> Option<StepState> {
             (0, Ok(report)) => return Some(StepState::Succeeded(report)),
             (0, Err(error)) => {
                 return Some(failed(
-                    FailureReason::ReportUnreadable,
+                    Reason::ReportUnreadable,
                     format!(
                         "the step exited successfully but left no dbmigrate report ({error}); \
                          check that spec.runner.image is a dbmigrate image of the operator's \
@@ -175,7 +142,7 @@ fn pod_outcome(pod: &Pod) -> Option<StepState> {
                     .unwrap_or_else(|| format!("the step exited with code {code}"));
                 return Some(StepState::Failed {
                     report: Some(report),
-                    reason: FailureReason::StepFailed,
+                    reason: Reason::StepFailed,
                     message,
                 });
             }
@@ -192,7 +159,7 @@ fn pod_outcome(pod: &Pod) -> Option<StepState> {
                     format!("last output: {output}")
                 };
                 return Some(failed(
-                    FailureReason::StepFailed,
+                    Reason::StepFailed,
                     format!("{what} failed with exit code {code} and no report ({output})"),
                 ));
             }
@@ -206,7 +173,7 @@ fn pod_outcome(pod: &Pod) -> Option<StepState> {
     }
     (status.phase.as_deref() == Some("Failed")).then(|| {
         failed(
-            FailureReason::StepFailed,
+            Reason::StepFailed,
             format!(
                 "the step's pod failed ({}): {}",
                 status.reason.as_deref().unwrap_or("no reason given"),
@@ -222,7 +189,7 @@ fn waiting_failure(container: &ContainerStatus) -> Option<StepState> {
     let detail = waiting.message.as_deref().unwrap_or_default();
     match waiting.reason.as_deref()? {
         "ErrImagePull" | "ImagePullBackOff" | "InvalidImageName" => Some(failed(
-            FailureReason::ImagePullFailed,
+            Reason::ImagePullFailed,
             format!(
                 "image {} of container {} cannot be pulled ({detail}); check the image name \
                  and tag, and that the namespace can pull it (imagePullSecrets)",
@@ -231,7 +198,7 @@ fn waiting_failure(container: &ContainerStatus) -> Option<StepState> {
         )),
         "CreateContainerConfigError" if detail.to_ascii_lowercase().contains("secret") => {
             Some(failed(
-                FailureReason::SecretNotFound,
+                Reason::SecretNotFound,
                 format!(
                     "{detail}; create the Secret (and key) spec.database names in the \
                      resource's namespace"
@@ -239,7 +206,7 @@ fn waiting_failure(container: &ContainerStatus) -> Option<StepState> {
             ))
         }
         "CreateContainerConfigError" => Some(failed(
-            FailureReason::ContainerConfigInvalid,
+            Reason::ContainerConfigInvalid,
             format!("container {} cannot be created: {detail}", container.name),
         )),
         _ => None,
@@ -307,7 +274,7 @@ mod tests {
         }
     }
 
-    fn reason_and_message(outcome: StepState) -> (FailureReason, String, Option<StepReport>) {
+    fn reason_and_message(outcome: StepState) -> (Reason, String, Option<StepReport>) {
         match outcome {
             StepState::Failed {
                 report,
@@ -362,11 +329,11 @@ mod tests {
     fn a_success_without_report_is_unreadable() {
         let done = pod(&terminated(0, "Completed", "done\n"), None);
         let (reason, message, _) = reason_and_message(step_state(&job("{}"), &[done]));
-        assert_eq!(reason, FailureReason::ReportUnreadable);
+        assert_eq!(reason, Reason::ReportUnreadable);
         assert!(message.contains("spec.runner.image"), "{message}");
         let gone = job("{conditions: [{type: Complete, status: 'True'}]}");
         let (reason, _, _) = reason_and_message(step_state(&gone, &[]));
-        assert_eq!(reason, FailureReason::ReportUnreadable);
+        assert_eq!(reason, Reason::ReportUnreadable);
     }
 
     #[test]
@@ -384,7 +351,7 @@ mod tests {
         let text = failed_report.to_termination_message();
         let failed_pod = pod(&terminated(1, "Error", &text), None);
         let (reason, message, report) = reason_and_message(step_state(&job("{}"), &[failed_pod]));
-        assert_eq!(reason, FailureReason::StepFailed);
+        assert_eq!(reason, Reason::StepFailed);
         assert_eq!(
             message,
             "MigrationFailed at 2: syntax error at or near \"tabel\""
@@ -396,7 +363,7 @@ mod tests {
     fn a_failed_step_without_report_gives_exit_code_and_output() {
         let crashed = pod(&terminated(101, "Error", "thread 'main' panicked\n"), None);
         let (reason, message, report) = reason_and_message(step_state(&job("{}"), &[crashed]));
-        assert_eq!((reason, report), (FailureReason::StepFailed, None));
+        assert_eq!((reason, report), (Reason::StepFailed, None));
         assert!(message.contains("exit code 101"), "{message}");
         assert!(message.contains("thread 'main' panicked"), "{message}");
 
@@ -405,7 +372,7 @@ mod tests {
             Some(&terminated(2, "Error", "")),
         );
         let (reason, message, _) = reason_and_message(step_state(&job("{}"), &[copy_failed]));
-        assert_eq!(reason, FailureReason::StepFailed);
+        assert_eq!(reason, Reason::StepFailed);
         assert!(
             message.starts_with("copying the dbmigrate runner"),
             "{message}"
@@ -420,7 +387,7 @@ mod tests {
         );
         let running = pod("{running: {}}", None);
         let (reason, message, _) = reason_and_message(step_state(&timed_out, &[running]));
-        assert_eq!(reason, FailureReason::StepTimedOut);
+        assert_eq!(reason, Reason::StepTimedOut);
         assert!(message.contains("(600s)"), "{message}");
         assert!(message.contains("activeDeadlineSeconds"), "{message}");
     }
@@ -433,7 +400,7 @@ mod tests {
                 None,
             );
             let (reason, message, _) = reason_and_message(step_state(&job("{}"), &[stuck]));
-            assert_eq!(reason, FailureReason::ImagePullFailed, "{waiting}");
+            assert_eq!(reason, Reason::ImagePullFailed, "{waiting}");
             assert!(message.contains("registry.example.com/app:1"), "{message}");
         }
     }
@@ -445,7 +412,7 @@ mod tests {
             None,
         );
         let (reason, message, _) = reason_and_message(step_state(&job("{}"), &[no_secret]));
-        assert_eq!(reason, FailureReason::SecretNotFound);
+        assert_eq!(reason, Reason::SecretNotFound);
         assert!(message.contains("forum-db"), "{message}");
 
         let other = pod(
@@ -453,14 +420,14 @@ mod tests {
             None,
         );
         let (reason, _, _) = reason_and_message(step_state(&job("{}"), &[other]));
-        assert_eq!(reason, FailureReason::ContainerConfigInvalid);
+        assert_eq!(reason, Reason::ContainerConfigInvalid);
     }
 
     #[test]
     fn an_oom_kill_is_out_of_memory() {
         let killed = pod(&terminated(137, "OOMKilled", ""), None);
         let (reason, message, _) = reason_and_message(step_state(&job("{}"), &[killed]));
-        assert_eq!(reason, FailureReason::OutOfMemory);
+        assert_eq!(reason, Reason::OutOfMemory);
         assert!(message.contains("resources.limits.memory"), "{message}");
     }
 
@@ -476,14 +443,14 @@ mod tests {
         )
         .unwrap();
         let (reason, message, _) = reason_and_message(step_state(&job("{}"), &[evicted]));
-        assert_eq!(reason, FailureReason::StepFailed);
+        assert_eq!(reason, Reason::StepFailed);
         assert!(message.contains("Evicted"), "{message}");
 
         let failed_job =
             job("{conditions: [{type: Failed, status: 'True', reason: BackoffLimitExceeded}]}");
         let (reason, message, _) = reason_and_message(step_state(&failed_job, &[]));
-        assert_eq!(reason, FailureReason::StepFailed);
+        assert_eq!(reason, Reason::StepFailed);
         assert!(message.contains("BackoffLimitExceeded"), "{message}");
-        assert_eq!(FailureReason::OutOfMemory.as_str(), "OutOfMemory");
+        assert_eq!(Reason::OutOfMemory.as_str(), "OutOfMemory");
     }
 }

@@ -8,10 +8,11 @@ use tracing::{error, info};
 
 use super::inputs::{InputError, read_bundle, resource_generation};
 use super::{ENV_RESOURCE, NextStep, StepReport};
+use crate::api::{Outcome, Reason};
 use crate::engine::{EngineSettings, Progress};
 use crate::manifest::{
-    self, Bundle, Checked, Defaults, ManifestError, MigrationRun, Mode, Outcome, Prepared,
-    ResourceKind, ResourceResult, ResourceStatus, Work,
+    self, AnyStatus, Bundle, Checked, Defaults, ManifestError, MigrationRun, Mode, Prepared,
+    ResourceKind, ResourceResult, Work,
 };
 use crate::plan::lint::LintPolicy;
 use crate::plan::{PlanEntry, PlanOverrides};
@@ -57,8 +58,8 @@ impl StepAction<'_> {
 pub struct StepEnd {
     /// The report for the termination message.
     pub report: StepReport,
-    /// The failure's stable reason and message.
-    pub failure: Option<(String, String)>,
+    /// The failure's reason and message.
+    pub failure: Option<(Reason, String)>,
 }
 
 /// Why a step could not run at all (nothing ran when one of these is returned).
@@ -100,12 +101,12 @@ impl From<ManifestError> for StepError {
 
 impl StepError {
     /// A stable reason string (the report's failure reason).
-    pub fn reason(&self) -> &'static str {
+    pub fn reason(&self) -> Reason {
         match self {
             Self::Input(error) => error.reason(),
             Self::Manifest(error) => error.reason(),
-            Self::ScriptVersion(_) | Self::NotAScript { .. } => "InvalidInput",
-            Self::ScriptNotNext { .. } => "ScriptNotNext",
+            Self::ScriptVersion(_) | Self::NotAScript { .. } => Reason::InvalidInput,
+            Self::ScriptNotNext { .. } => Reason::ScriptNotNext,
         }
     }
 }
@@ -121,7 +122,7 @@ pub async fn run_step(request: &StepRequest<'_>) -> StepEnd {
     };
     result.unwrap_or_else(|error| {
         let reason = error.reason();
-        error!(reason, "{error}");
+        error!(reason = reason.as_str(), "{error}");
         StepEnd::not_run(kind, reason, &error.to_string(), resource_generation(&env))
     })
 }
@@ -130,11 +131,11 @@ impl StepEnd {
     /// The end of a step of a resource of `kind` that failed before it could run.
     pub fn not_run(
         kind: ResourceKind,
-        reason: &str,
+        reason: Reason,
         message: &str,
         generation: Option<i64>,
     ) -> Self {
-        let status = ResourceStatus::not_run(kind, reason, message, generation);
+        let status = AnyStatus::not_run(kind, reason, message, generation);
         Self::of(
             generation,
             Vec::new(),
@@ -161,9 +162,9 @@ impl StepEnd {
             "step finished"
         );
         let (reason, message) = match &result.outcome {
-            Outcome::Failed { reason, message } => (Some(reason.as_str()), message.as_str()),
-            Outcome::Blocked { reason, message } if reason != "Suspended" => {
-                (Some(reason.as_str()), message.as_str())
+            Outcome::Failed { reason, message } => (Some(*reason), message.as_str()),
+            Outcome::Blocked { reason, message } if *reason != Reason::Suspended => {
+                (Some(*reason), message.as_str())
             }
             _ => (None, ""),
         };
@@ -174,8 +175,8 @@ impl StepEnd {
         generation: Option<i64>,
         applied: Vec<String>,
         next: NextStep,
-        status: ResourceStatus,
-        reason: Option<&str>,
+        status: AnyStatus,
+        reason: Option<Reason>,
         message: &str,
     ) -> Self {
         let mut report = StepReport {
@@ -187,18 +188,18 @@ impl StepEnd {
         };
         // Conditions are the operator's to merge (with their transition times).
         match status {
-            ResourceStatus::Migration(mut status) => {
+            AnyStatus::Migration(mut status) => {
                 status.conditions.clear();
                 report.migration = Some(*status);
             }
-            ResourceStatus::Sync(mut status) => {
+            AnyStatus::Sync(mut status) => {
                 status.conditions.clear();
                 report.sync = Some(*status);
             }
         }
         Self {
             report,
-            failure: reason.map(|reason| (reason.to_owned(), message.to_owned())),
+            failure: reason.map(|reason| (reason, message.to_owned())),
         }
     }
 }

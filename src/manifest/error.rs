@@ -1,5 +1,6 @@
 //! Manifest errors: each names the file/document or resource at fault and what to do next.
 
+use crate::api::Reason;
 use std::path::PathBuf;
 
 /// Why the manifests cannot be run (nothing has run when one of these is returned).
@@ -115,19 +116,19 @@ pub enum ManifestError {
 
 impl ManifestError {
     /// A stable reason string (conditions, JSON output).
-    pub fn reason(&self) -> &'static str {
+    pub fn reason(&self) -> Reason {
         match self {
-            Self::Read { .. } => "ManifestUnreadable",
-            Self::Syntax { .. } => "ManifestSyntax",
-            Self::Malformed { .. } => "ManifestInvalid",
-            Self::SchemaRejected { .. } => "SchemaRejected",
-            Self::UnknownKind { .. } => "UnknownKind",
-            Self::Duplicate { .. } => "DuplicateResource",
-            Self::Empty => "NoResources",
-            Self::MissingReference { .. } => "ReferenceNotFound",
-            Self::Cycle { .. } => "DependencyCycle",
-            Self::InvalidSpec { .. } => "InvalidSpec",
-            Self::Materialize { .. } => "SourceUnwritable",
+            Self::Read { .. } => Reason::ManifestUnreadable,
+            Self::Syntax { .. } => Reason::ManifestSyntax,
+            Self::Malformed { .. } => Reason::ManifestInvalid,
+            Self::SchemaRejected { .. } => Reason::SchemaRejected,
+            Self::UnknownKind { .. } => Reason::UnknownKind,
+            Self::Duplicate { .. } => Reason::DuplicateResource,
+            Self::Empty => Reason::NoResources,
+            Self::MissingReference { .. } => Reason::ReferenceNotFound,
+            Self::Cycle { .. } => Reason::DependencyCycle,
+            Self::InvalidSpec { .. } => Reason::InvalidSpec,
+            Self::Materialize { .. } => Reason::SourceUnwritable,
         }
     }
 }

@@ -2,16 +2,16 @@
 
 use std::collections::BTreeSet;
 
-use serde::Serialize;
 use tracing::{Instrument, info_span};
 
-use super::bundle::{ResourceId, ResourceKind};
+use super::bundle::ResourceId;
 use super::migrate::MigrationRun;
 use super::prepare::{Prepared, Work};
-use super::status::{Outcome, migration_status, now, other_failure, sync_status};
-use crate::api::{ConfigSyncStatus, DatabaseMigrationStatus, SyncFailure};
+use super::result::{AnyStatus, ResourceResult};
+use super::status::sync_status;
+use crate::api::{Outcome, Reason, SyncFailure, now};
 use crate::engine::Progress;
-use crate::plan::{Plan, PlanOverrides};
+use crate::plan::PlanOverrides;
 use crate::sync::{self, SyncRequest};
 
 /// What a run does.
@@ -21,70 +21,6 @@ pub enum Mode {
     Apply,
     /// Change nothing; report what apply would do (syncs run and roll back).
     Plan,
-}
-
-/// A resource's resulting status.
-#[derive(Debug, Clone, Serialize)]
-#[serde(untagged)]
-pub enum ResourceStatus {
-    /// Of a DatabaseMigration.
-    Migration(Box<DatabaseMigrationStatus>),
-    /// Of a ConfigSync.
-    Sync(Box<ConfigSyncStatus>),
-}
-
-impl ResourceStatus {
-    /// The status of a resource of `kind` that failed before it could run (its inputs or
-    /// spec are unusable): nothing was read from or written to its database.
-    pub fn not_run(
-        kind: ResourceKind,
-        reason: &str,
-        message: &str,
-        generation: Option<i64>,
-    ) -> Self {
-        let outcome = Outcome::Failed {
-            reason: reason.to_owned(),
-            message: message.to_owned(),
-        };
-        match kind {
-            ResourceKind::DatabaseMigration => {
-                let failure = other_failure(reason, message);
-                let unknown = Plan {
-                    entries: Vec::new(),
-                };
-                let status =
-                    migration_status(&unknown, None, &[], Some(failure), &outcome, generation);
-                Self::Migration(Box::new(status))
-            }
-            ResourceKind::ConfigSync => {
-                let failure = SyncFailure {
-                    reason: reason.to_owned(),
-                    message: message.to_owned(),
-                    time: Some(now().0.to_string()),
-                    ..SyncFailure::default()
-                };
-                Self::Sync(Box::new(sync_status(
-                    None,
-                    Some(failure),
-                    &outcome,
-                    generation,
-                )))
-            }
-        }
-    }
-}
-
-/// One resource after the run.
-#[derive(Debug, Clone)]
-pub struct ResourceResult {
-    /// Which resource.
-    pub id: ResourceId,
-    /// Its database, password redacted.
-    pub database: String,
-    /// How it ended.
-    pub outcome: Outcome,
-    /// The status the operator would write.
-    pub status: ResourceStatus,
 }
 
 /// Runs every resource in order; a resource whose dependency is not Ready is Blocked.
@@ -105,7 +41,7 @@ pub async fn execute(
             .map(ToString::to_string)
             .collect();
         let blocked = (!waiting.is_empty()).then(|| Outcome::Blocked {
-            reason: "DependencyNotReady".into(),
+            reason: Reason::DependencyNotReady,
             message: format!("waiting for {} to be Ready", waiting.join(", ")),
         });
         let result = match &resource.work {
@@ -160,7 +96,7 @@ async fn sync_resource(
     let finish = |report: Option<&sync::SyncReport>, failure, outcome: Outcome| ResourceResult {
         id: resource.id.clone(),
         database: resource.url.redacted(),
-        status: ResourceStatus::Sync(Box::new(sync_status(
+        status: AnyStatus::Sync(Box::new(sync_status(
             report,
             failure,
             &outcome,
@@ -170,7 +106,7 @@ async fn sync_resource(
     };
     if suspended {
         let outcome = Outcome::Blocked {
-            reason: "Suspended".into(),
+            reason: Reason::Suspended,
             message: "spec.suspend is true; set it to false to sync".into(),
         };
         return finish(None, None, outcome);
@@ -201,7 +137,7 @@ async fn sync_resource(
         Err(error) => {
             let failure = sync_failure(&error);
             let outcome = Outcome::Failed {
-                reason: error.reason().to_owned(),
+                reason: error.reason(),
                 message: error.to_string(),
             };
             finish(None, Some(failure), outcome)
@@ -211,7 +147,7 @@ async fn sync_resource(
 
 fn sync_failure(error: &sync::SyncError) -> SyncFailure {
     SyncFailure {
-        reason: error.reason().to_owned(),
+        reason: error.reason().as_str().to_owned(),
         table: error.table().map(str::to_owned),
         row_key: error.row_key().map(str::to_owned),
         column: error.column().map(str::to_owned),

@@ -12,6 +12,7 @@ mod migrate;
 mod order;
 mod prepare;
 mod read;
+mod result;
 mod rows;
 mod scripts;
 mod source;
@@ -19,8 +20,8 @@ mod status;
 
 pub use bundle::{Bundle, ResourceId, ResourceKind};
 pub use error::ManifestError;
-pub use execute::{Mode, ResourceResult, ResourceStatus, execute};
+pub use execute::{Mode, execute};
 pub use migrate::{Checked, MigrationRun};
 pub use prepare::{Defaults, MigrateWork, Prepared, Work, prepare};
 pub use read::{Document, parse_stream, read_inputs};
-pub use status::{Outcome, first_line, now, other_failure, set_outcome_conditions};
+pub use result::{AnyStatus, ResourceResult};

@@ -1,11 +1,9 @@
 //! Builds the status objects the operator would write, from plans, run reports and failures.
 
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
-
 use crate::api::{
-    AppliedMigrationStatus, ConditionStatus, ConditionType, ConfigSyncStatus,
-    DatabaseMigrationStatus, FailureStatus, LintFindingStatus, Phase, SyncFailure, SyncTableStatus,
-    set_condition,
+    AppliedMigrationStatus, ConfigSyncStatus, DatabaseMigrationStatus, FailureStatus,
+    LintFindingStatus, Outcome, Reason, SyncFailure, SyncTableStatus, first_line, now,
+    set_outcome_conditions,
 };
 use crate::engine::MigrationFailure;
 use crate::plan::lint::{Finding, Severity};
@@ -15,102 +13,6 @@ use crate::sync::SyncReport;
 
 /// How many applied migrations `status.lastApplied` keeps.
 const LAST_APPLIED: usize = 10;
-
-/// How a resource's run ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
-    /// Everything declared is in the database.
-    Ready,
-    /// A dry run: this much would change.
-    WouldChange,
-    /// The operator's Jobs are applying it (or will retry).
-    Progressing {
-        /// Stable reason (`Applying`, `RetryScheduled`).
-        reason: String,
-        /// What is going on.
-        message: String,
-    },
-    /// Waiting on something: a dependency, a policy.
-    Blocked {
-        /// Stable reason.
-        reason: String,
-        /// What and what to do.
-        message: String,
-    },
-    /// The attempt failed.
-    Failed {
-        /// Stable reason.
-        reason: String,
-        /// What and what to do.
-        message: String,
-    },
-}
-
-impl Outcome {
-    /// The phase this outcome shows.
-    pub fn phase(&self) -> Phase {
-        match self {
-            Self::Ready => Phase::Ready,
-            Self::WouldChange => Phase::Pending,
-            Self::Progressing { .. } => Phase::Progressing,
-            Self::Blocked { .. } => Phase::Blocked,
-            Self::Failed { .. } => Phase::Failed,
-        }
-    }
-}
-
-/// The current time as a Kubernetes `Time`.
-pub fn now() -> Time {
-    Time(k8s_openapi::jiff::Timestamp::now())
-}
-
-/// Sets Ready, Progressing, Failed and Blocked from an outcome (transition times move only on
-/// a change of status).
-pub fn set_outcome_conditions(
-    conditions: &mut Vec<k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition>,
-    outcome: &Outcome,
-    ready_reason: &str,
-    ready_message: &str,
-    generation: Option<i64>,
-) {
-    use ConditionStatus::{False, True};
-    let now = now();
-    let mut set = |kind, status, reason: &str, message: &str| {
-        set_condition(conditions, kind, status, reason, message, generation, &now);
-    };
-    match outcome {
-        Outcome::Ready => {
-            set(ConditionType::Ready, True, ready_reason, ready_message);
-            set(ConditionType::Progressing, False, ready_reason, "");
-            set(ConditionType::Failed, False, ready_reason, "");
-            set(ConditionType::Blocked, False, ready_reason, "");
-        }
-        Outcome::WouldChange => {
-            set(ConditionType::Ready, False, "Pending", ready_message);
-            set(ConditionType::Progressing, True, "Pending", ready_message);
-            set(ConditionType::Failed, False, "Pending", "");
-            set(ConditionType::Blocked, False, "Pending", "");
-        }
-        Outcome::Progressing { reason, message } => {
-            set(ConditionType::Ready, False, reason, message);
-            set(ConditionType::Progressing, True, reason, message);
-            set(ConditionType::Failed, False, reason, "");
-            set(ConditionType::Blocked, False, reason, "");
-        }
-        Outcome::Blocked { reason, message } => {
-            set(ConditionType::Ready, False, reason, message);
-            set(ConditionType::Progressing, False, reason, "");
-            set(ConditionType::Failed, False, reason, "");
-            set(ConditionType::Blocked, True, reason, message);
-        }
-        Outcome::Failed { reason, message } => {
-            set(ConditionType::Ready, False, reason, message);
-            set(ConditionType::Progressing, False, reason, "");
-            set(ConditionType::Failed, True, reason, message);
-            set(ConditionType::Blocked, False, reason, "");
-        }
-    }
-}
 
 /// The status of a DatabaseMigration after planning (and possibly applying).
 pub fn migration_status(
@@ -168,25 +70,16 @@ pub fn migration_status(
     set_outcome_conditions(
         &mut status.conditions,
         outcome,
-        "Applied",
+        Reason::Applied,
         &message,
         generation,
+        &now(),
     );
     status
 }
 
 fn count(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
-}
-
-/// The first line of `text`, at most 200 characters (for `status.message`).
-pub fn first_line(text: &str) -> String {
-    let line = text.lines().next().unwrap_or_default();
-    if line.chars().count() > 200 {
-        format!("{}…", line.chars().take(200).collect::<String>())
-    } else {
-        line.to_owned()
-    }
 }
 
 fn lint_finding(finding: &Finding) -> LintFindingStatus {
@@ -208,7 +101,7 @@ fn lint_finding(finding: &Finding) -> LintFindingStatus {
 /// `status.failure` of a failed migration script.
 pub fn script_failure(failure: &MigrationFailure) -> FailureStatus {
     FailureStatus {
-        reason: "MigrationFailed".into(),
+        reason: Reason::MigrationFailed.as_str().to_owned(),
         version: Some(failure.version.clone()),
         file: Some(failure.path.display().to_string()),
         line: failure.line.and_then(|l| u32::try_from(l).ok()),
@@ -217,17 +110,6 @@ pub fn script_failure(failure: &MigrationFailure) -> FailureStatus {
         message: failure.message.clone(),
         attempt: 1,
         time: Some(now().0.to_string()),
-    }
-}
-
-/// `status.failure` of any other failure.
-pub fn other_failure(reason: &str, message: &str) -> FailureStatus {
-    FailureStatus {
-        reason: reason.to_owned(),
-        message: message.to_owned(),
-        attempt: 1,
-        time: Some(now().0.to_string()),
-        ..FailureStatus::default()
     }
 }
 
@@ -271,9 +153,10 @@ pub fn sync_status(
     set_outcome_conditions(
         &mut status.conditions,
         outcome,
-        "Synced",
+        Reason::Synced,
         &message,
         generation,
+        &now(),
     );
     status
 }

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::checksum::checksum;
 use super::history::{HistoryRecord, latest_per_version};
+use crate::api::Reason;
 use crate::source::{Migration, MigrationKind, MigrationSet, Version};
 
 /// Where a migration stands against the database.
@@ -138,12 +139,12 @@ pub enum PlanProblem {
 
 impl PlanProblem {
     /// A stable reason string (conditions, events, JSON).
-    pub fn reason(&self) -> &'static str {
+    pub fn reason(&self) -> Reason {
         match self {
-            Self::ChecksumMismatch { .. } => "ChecksumMismatch",
-            Self::Dirty { .. } => "Dirty",
-            Self::MissingOnDisk { .. } => "MissingOnDisk",
-            Self::OutOfOrder { .. } => "OutOfOrder",
+            Self::ChecksumMismatch { .. } => Reason::ChecksumMismatch,
+            Self::Dirty { .. } => Reason::Dirty,
+            Self::MissingOnDisk { .. } => Reason::MissingOnDisk,
+            Self::OutOfOrder { .. } => Reason::OutOfOrder,
         }
     }
 

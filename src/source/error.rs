@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use super::directives::DirectiveError;
 use super::model::Format;
 use super::version::InvalidVersion;
+use crate::api::Reason;
 
 /// A problem with the migration files, found before anything touches a database.
 #[derive(Debug, thiserror::Error)]
@@ -110,19 +111,19 @@ pub enum SourceError {
 
 impl SourceError {
     /// A stable, machine-readable reason (conditions, events, JSON output).
-    pub fn reason(&self) -> &'static str {
+    pub fn reason(&self) -> Reason {
         match self {
-            Self::MissingDir { .. } => "MissingDirectory",
-            Self::Io { .. } => "Unreadable",
-            Self::NotUtf8 { .. } => "NotUtf8",
-            Self::Empty { .. } => "EmptyMigration",
-            Self::DuplicateVersion { .. } => "DuplicateVersion",
-            Self::MixedFormats { .. } => "MixedFormats",
-            Self::Unrecognised { .. } => "UnrecognisedFile",
-            Self::InvalidVersion { .. } => "InvalidVersion",
-            Self::Directive { .. } => "InvalidDirective",
-            Self::DownWithoutUp { .. } => "DownWithoutUp",
-            Self::Metadata { .. } => "InvalidMetadata",
+            Self::MissingDir { .. } => Reason::MissingDirectory,
+            Self::Io { .. } => Reason::Unreadable,
+            Self::NotUtf8 { .. } => Reason::NotUtf8,
+            Self::Empty { .. } => Reason::EmptyMigration,
+            Self::DuplicateVersion { .. } => Reason::DuplicateVersion,
+            Self::MixedFormats { .. } => Reason::MixedFormats,
+            Self::Unrecognised { .. } => Reason::UnrecognisedFile,
+            Self::InvalidVersion { .. } => Reason::InvalidVersion,
+            Self::Directive { .. } => Reason::InvalidDirective,
+            Self::DownWithoutUp { .. } => Reason::DownWithoutUp,
+            Self::Metadata { .. } => Reason::InvalidMetadata,
         }
     }
 }

@@ -1,5 +1,6 @@
 //! ConfigSync errors: each names the table, row key and column at fault and what to do.
 
+use crate::api::Reason;
 use crate::engine::EngineError;
 
 /// Why a sync failed; nothing of the request was written.
@@ -119,17 +120,17 @@ pub enum SyncError {
 
 impl SyncError {
     /// A stable reason string (conditions, events, JSON).
-    pub fn reason(&self) -> &'static str {
+    pub fn reason(&self) -> Reason {
         match self {
-            Self::InvalidIdentifier { .. } => "InvalidIdentifier",
-            Self::TableNotFound { .. } => "TableNotFound",
-            Self::ColumnNotFound { .. } => "ColumnNotFound",
-            Self::MissingKeyValue { .. } => "MissingKeyValue",
-            Self::DuplicateRowKey { .. } => "DuplicateRowKey",
-            Self::TypeMismatch { .. } => "TypeMismatch",
-            Self::ConstraintViolation { .. } => "ConstraintViolation",
-            Self::InvalidValue { .. } => "InvalidValue",
-            Self::Statement { .. } => "SyncFailed",
+            Self::InvalidIdentifier { .. } => Reason::InvalidIdentifier,
+            Self::TableNotFound { .. } => Reason::TableNotFound,
+            Self::ColumnNotFound { .. } => Reason::ColumnNotFound,
+            Self::MissingKeyValue { .. } => Reason::MissingKeyValue,
+            Self::DuplicateRowKey { .. } => Reason::DuplicateRowKey,
+            Self::TypeMismatch { .. } => Reason::TypeMismatch,
+            Self::ConstraintViolation { .. } => Reason::ConstraintViolation,
+            Self::InvalidValue { .. } => Reason::InvalidValue,
+            Self::Statement { .. } => Reason::SyncFailed,
             Self::Engine(e) => e.reason(),
         }
     }

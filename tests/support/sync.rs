@@ -260,7 +260,7 @@ pub async fn constraint_violation_rolls_back_everything(db: &TestDb) {
     let error = run(db, "ns/items", &[tags, clash])
         .await
         .expect_err("unique violation");
-    assert_eq!(error.reason(), "ConstraintViolation");
+    assert_eq!(error.reason().as_str(), "ConstraintViolation");
     assert_eq!(error.table(), Some("items"));
     assert_eq!(error.row_key(), Some("id=3"), "{error}");
     assert!(error.to_string().contains("rolled back"), "{error}");
@@ -292,14 +292,15 @@ pub async fn injection_attempts_are_harmless(db: &TestDb) {
     let error = run(db, "ns/items", &[bad_column])
         .await
         .expect_err("unknown column");
-    assert_eq!(error.reason(), "ColumnNotFound", "{error}");
+    assert_eq!(error.reason().as_str(), "ColumnNotFound", "{error}");
     let mut bad_table = items(json!([{"id": 3, "name": "x"}]), SyncMode::Upsert);
     bad_table.table = "items; DROP TABLE items".into();
     assert_eq!(
         run(db, "ns/items", &[bad_table])
             .await
             .expect_err("no such table")
-            .reason(),
+            .reason()
+            .as_str(),
         "TableNotFound"
     );
     let mut control = items(json!([{"id": 3, "name": "x"}]), SyncMode::Upsert);
@@ -308,7 +309,8 @@ pub async fn injection_attempts_are_harmless(db: &TestDb) {
         run(db, "ns/items", &[control])
             .await
             .expect_err("NUL")
-            .reason(),
+            .reason()
+            .as_str(),
         "InvalidIdentifier"
     );
     assert_eq!(
@@ -327,7 +329,7 @@ pub async fn type_errors_name_the_cell(db: &TestDb) {
     );
     let error = run(db, "ns/items", &[wrong]).await.expect_err("type error");
     let message = error.to_string();
-    assert_eq!(error.reason(), "TypeMismatch");
+    assert_eq!(error.reason().as_str(), "TypeMismatch");
     assert!(
         message.contains("table items, row id=1, column `enabled`")
             && message.contains("\"maybe\""),
@@ -355,7 +357,8 @@ pub async fn type_errors_name_the_cell(db: &TestDb) {
         run(db, "ns/items", &[duplicate])
             .await
             .expect_err("dup")
-            .reason(),
+            .reason()
+            .as_str(),
         "DuplicateRowKey"
     );
     let mut csv = items(
@@ -400,7 +403,7 @@ pub async fn times_out_on_the_held_lock(db: &TestDb) {
     let error = run(&impatient, "ns/items", &[one_item()])
         .await
         .expect_err("the lock is held");
-    assert_eq!(error.reason(), "LockTimeout", "{error}");
+    assert_eq!(error.reason().as_str(), "LockTimeout", "{error}");
 }
 
 /// Once the lock is released, the same sync runs.

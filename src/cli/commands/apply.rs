@@ -1,12 +1,13 @@
-//! `apply` (run pending migrations) and `plan` (the same checks as a dry run).
+//! `apply` (run pending migrations) and `plan` (the same checks as a dry run), both through the
+//! engine's [`Migrator`].
 
 use serde::Serialize;
 
-use super::{Folder, Loaded};
+use super::Folder;
 use crate::cli::args::CheckArgs;
 use crate::cli::error::CliError;
-use crate::engine::{self, MigrationFailure, RunReport};
-use crate::plan::lint::{Finding, lint_pending};
+use crate::engine::{ApplyError, Check, MigrationFailure, Migrator, Refusal, RunReport};
+use crate::plan::lint::{Finding, LintPolicy};
 use crate::plan::{Plan, PlanEntry, PlanProblem};
 use crate::source::Version;
 
@@ -33,26 +34,20 @@ pub async fn apply(
     checks: &CheckArgs,
 ) -> Result<(), CliError> {
     let target = to.map(Version::parse).transpose()?;
-    let mut loaded = folder.load().await?;
-    let (problems, findings) = check(folder, &loaded, target.as_ref(), checks)?;
-    report_findings(folder, &findings);
-    fail_on(problems, &findings)?;
+    let set = folder.files()?;
+    let mut migrator = folder.connect(&set).await?;
+    let policy = checks.lint_policy();
+    let check = check(folder, &migrator, target.as_ref(), checks, &policy)?;
+    folder.output.findings(check.findings());
     let mut progress = folder.progress();
-    let result = engine::apply(
-        &mut *loaded.db,
-        &loaded.set,
-        &loaded.plan,
-        target.as_ref(),
-        &mut progress,
-    )
-    .await;
-    folder.replan(&mut loaded).await?;
+    let result = migrator.apply(&check, target.as_ref(), &mut progress).await;
     let (report, error) = match result {
         Ok(report) => (report, None),
-        Err(run) => (run.report.clone(), Some(run)),
+        Err(ApplyError::Refused(refusal)) => return Err(refused(refusal)),
+        Err(ApplyError::Run(run)) => (run.report.clone(), Some(run)),
     };
     let failure = error.as_ref().and_then(|e| match &e.error {
-        engine::EngineError::MigrationFailed(failure) => Some(failure.as_ref()),
+        crate::engine::EngineError::MigrationFailed(failure) => Some(failure.as_ref()),
         _ => None,
     });
     let output = &folder.output;
@@ -60,7 +55,7 @@ pub async fn apply(
         database: folder.url.redacted(),
         report: &report,
         failure,
-        status: &loaded.plan,
+        status: migrator.plan(),
     });
     output.line(&format!(
         "{} applied, {} skipped on {}",
@@ -68,7 +63,7 @@ pub async fn apply(
         report.skipped.len(),
         folder.url.redacted()
     ));
-    output.status_table(&loaded.plan);
+    output.status_table(migrator.plan());
     error.map_or(Ok(()), |e| Err(e.into()))
 }
 
@@ -79,15 +74,18 @@ pub async fn plan(
     checks: &CheckArgs,
 ) -> Result<(), CliError> {
     let target = to.map(Version::parse).transpose()?;
-    let loaded = folder.load().await?;
-    let (problems, findings) = check(folder, &loaded, target.as_ref(), checks)?;
-    let to_apply: Vec<&PlanEntry> = loaded.plan.to_apply(target.as_ref()).collect();
+    let set = folder.files()?;
+    let migrator = folder.connect(&set).await?;
+    let policy = checks.lint_policy();
+    let check = check(folder, &migrator, target.as_ref(), checks, &policy)?;
+    let to_apply = migrator.pending(target.as_ref());
+    let problems = check.refusal().map(Refusal::problems).unwrap_or_default();
     let output = &folder.output;
     output.document(&PlanDocument {
         database: folder.url.redacted(),
         to_apply: to_apply.clone(),
         problems: &problems,
-        findings: &findings,
+        findings: check.findings(),
     });
     if to_apply.is_empty() {
         output.line(&format!("nothing to apply on {}", folder.url.redacted()));
@@ -111,41 +109,30 @@ pub async fn plan(
             ));
         }
     }
-    report_findings(folder, &findings);
-    fail_on(problems, &findings)
+    output.findings(check.findings());
+    check.refusal().cloned().map_or(Ok(()), |r| Err(refused(r)))
 }
 
-/// Plan problems and lint findings of the migrations a run would apply.
+/// The engine's checks of a run with these flags (the lint policy validated first).
 fn check(
     folder: &Folder<'_>,
-    loaded: &Loaded,
+    migrator: &Migrator<'_>,
     target: Option<&Version>,
     checks: &CheckArgs,
-) -> Result<(Vec<PlanProblem>, Vec<Finding>), CliError> {
-    let policy = checks.lint_policy();
+    policy: &LintPolicy,
+) -> Result<Check, CliError> {
     policy.validate(folder.url.kind())?;
-    let problems = loaded.plan.problems(checks.overrides());
-    let findings = lint_pending(
-        &loaded.plan,
-        &loaded.set,
-        folder.url.kind(),
-        &policy,
-        target,
-    );
-    Ok((problems, findings))
+    Ok(migrator.check(&checks.apply_policy(target, policy)))
 }
 
-fn report_findings(folder: &Folder<'_>, findings: &[Finding]) {
-    folder.output.findings(findings);
-}
-
-fn fail_on(problems: Vec<PlanProblem>, findings: &[Finding]) -> Result<(), CliError> {
-    if !problems.is_empty() {
-        return Err(CliError::Plan(problems));
+/// The error of a refused run (the CLI lets migrations without a transaction run).
+fn refused(refusal: Refusal) -> CliError {
+    match &refusal {
+        Refusal::Plan { .. } => CliError::Plan(refusal.problems()),
+        Refusal::LintBlocked { count } => CliError::LintBlocked { count: *count },
+        Refusal::NonTransactional { path, .. } => CliError::Usage(format!(
+            "{} is marked no-transaction, which this run does not allow",
+            path.display()
+        )),
     }
-    let blocking = findings.iter().filter(|f| f.blocking()).count();
-    if blocking > 0 {
-        return Err(CliError::LintBlocked { count: blocking });
-    }
-    Ok(())
 }

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use tracing::error;
 
+use crate::api::Reason;
 use crate::cli::args::{GlobalArgs, JobArgs};
 use crate::cli::error::CliError;
 use crate::jobs::{self, StepAction, StepEnd, StepRequest};
@@ -27,12 +28,12 @@ pub async fn run(
             jobs::run_step(&request).await
         }
         Err(error) => {
-            error!(reason = "InvalidInput", "{error}");
+            error!(reason = Reason::InvalidInput.as_str(), "{error}");
             let env = |name: &str| std::env::var(name).ok();
             let generation = jobs::resource_generation(&env);
             StepEnd::not_run(
                 action.kind(),
-                "InvalidInput",
+                Reason::InvalidInput,
                 &error.to_string(),
                 generation,
             )

@@ -5,15 +5,15 @@ use std::path::Path;
 
 use serde_json::json;
 
+use crate::api::{Outcome, Reason};
 use crate::cli::args::{CheckArgs, GlobalArgs, ManifestArgs};
 use crate::cli::error::{CliError, reason_exit_code};
 use crate::cli::output::{Output, Table, Tone};
-use crate::engine::{self, DatabaseUrl, Progress};
+use crate::engine::{DatabaseUrl, Migrator, Progress};
 use crate::manifest::{
-    self, Bundle, Defaults, Mode, Outcome, Prepared, ResourceId, ResourceKind, ResourceResult,
-    ResourceStatus, Work,
+    self, AnyStatus, Bundle, Defaults, Mode, Prepared, ResourceId, ResourceKind, ResourceResult,
+    Work,
 };
-use crate::plan::Plan;
 
 /// Reads, resolves and runs the manifests; prints `kubectl get`-style tables (or the
 /// resources with their statuses as JSON/YAML).
@@ -101,9 +101,9 @@ pub async fn repair(
         let Work::Migrate(work) = &resource.work else {
             continue;
         };
-        let mut db = engine::connect(&resource.url, &resource.settings).await?;
-        let plan = Plan::build(&work.source.set, &db.read_history().await?);
-        let changes = super::repair::repair(&mut *db, &plan, selection.mark_applied).await?;
+        let set = &work.source.set;
+        let mut migrator = Migrator::connect(&resource.url, &resource.settings, set).await?;
+        let changes = super::repair::repair(&mut migrator, selection.mark_applied).await?;
         if changes.is_empty() {
             output.line(&format!("{}: nothing to repair", resource.id));
         }
@@ -155,7 +155,7 @@ fn print_tables(output: &Output, results: &[ResourceResult]) {
             tone(&result.outcome),
         );
         match &result.status {
-            ResourceStatus::Migration(status) => migrations.row(vec![
+            AnyStatus::Migration(status) => migrations.row(vec![
                 plain(name),
                 phase,
                 plain(status.current_version.clone().unwrap_or_else(|| "-".into())),
@@ -163,7 +163,7 @@ fn print_tables(output: &Output, results: &[ResourceResult]) {
                 plain(status.pending.to_string()),
                 plain(status.message.clone().unwrap_or_default()),
             ]),
-            ResourceStatus::Sync(status) => syncs.row(vec![
+            AnyStatus::Sync(status) => syncs.row(vec![
                 plain(name),
                 phase,
                 plain(status.rows.to_string()),
@@ -186,7 +186,7 @@ fn print_tables(output: &Output, results: &[ResourceResult]) {
 
 fn print_problems(output: &Output, results: &[ResourceResult]) {
     for result in results {
-        if let ResourceStatus::Migration(status) = &result.status {
+        if let AnyStatus::Migration(status) = &result.status {
             for finding in &status.lint_findings {
                 let severity = if finding.blocking {
                     output.paint("error", Tone::Bad)
@@ -218,23 +218,25 @@ fn print_problems(output: &Output, results: &[ResourceResult]) {
 /// Ok when every resource is Ready; in a dry run, also when it would run (resources waiting
 /// for a dependency that has pending work are fine there).
 fn verdict(results: &[ResourceResult], mode: Mode) -> Result<(), CliError> {
-    let not_ready: Vec<(&ResourceResult, &str)> = results
+    let not_ready: Vec<(&ResourceResult, Reason)> = results
         .iter()
         .filter_map(|r| match &r.outcome {
-            Outcome::Failed { reason, .. } => Some((r, reason.as_str())),
-            Outcome::Blocked { reason, .. } if reason == "Suspended" => None,
-            Outcome::Blocked { reason, .. }
-                if reason == "DependencyNotReady" && mode == Mode::Plan =>
-            {
-                None
-            }
-            Outcome::Blocked { reason, .. } => Some((r, reason.as_str())),
+            Outcome::Failed { reason, .. } => Some((r, *reason)),
+            Outcome::Blocked {
+                reason: Reason::Suspended,
+                ..
+            } => None,
+            Outcome::Blocked {
+                reason: Reason::DependencyNotReady,
+                ..
+            } if mode == Mode::Plan => None,
+            Outcome::Blocked { reason, .. } => Some((r, *reason)),
             _ => None,
         })
         .collect();
     let Some(first) = not_ready
         .iter()
-        .find(|(_, reason)| *reason != "DependencyNotReady")
+        .find(|(_, reason)| *reason != Reason::DependencyNotReady)
         .or(not_ready.first())
     else {
         return Ok(());
@@ -245,7 +247,7 @@ fn verdict(results: &[ResourceResult], mode: Mode) -> Result<(), CliError> {
             .map(|(r, reason)| format!("{}: {reason}", r.id))
             .collect(),
         total: results.len(),
-        reason: first.1.to_owned(),
+        reason: first.1,
         code: reason_exit_code(first.1),
     })
 }

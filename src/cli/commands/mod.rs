@@ -16,10 +16,9 @@ use tracing::info_span;
 use super::args::{CheckArgs, Cli, Command, DEFAULT_DATABASE_URL, GlobalArgs};
 use super::error::CliError;
 use super::output::Output;
-use crate::engine::{self, DatabaseUrl, Dialect, EngineSettings, HistoryTable, Progress, Timeouts};
+use crate::engine::{DatabaseUrl, EngineSettings, HistoryTable, Migrator, Progress, Timeouts};
 use crate::jobs::StepAction;
 use crate::manifest::Mode;
-use crate::plan::Plan;
 use crate::source::{MigrationSet, load_dir};
 
 /// Runs the chosen subcommand.
@@ -154,13 +153,6 @@ fn engine_settings(global: &GlobalArgs) -> Result<EngineSettings, CliError> {
     })
 }
 
-/// Files, connection and plan, loaded together.
-pub struct Loaded {
-    set: MigrationSet,
-    db: Box<dyn Dialect>,
-    plan: Plan,
-}
-
 impl<'a> Folder<'a> {
     fn new(global: &'a GlobalArgs, output: Output) -> Result<Self, CliError> {
         Ok(Self {
@@ -176,20 +168,14 @@ impl<'a> Folder<'a> {
         })
     }
 
-    /// Reads the files (failing before any connection), connects, reads history, plans.
-    async fn load(&self) -> Result<Loaded, CliError> {
-        let set = load_dir(&self.global.dir)?;
-        let mut db = engine::connect(&self.url, &self.settings).await?;
-        let history = db.read_history().await?;
-        let plan = Plan::build(&set, &history);
-        Ok(Loaded { set, db, plan })
+    /// Reads the migration files (before any connection, so bad files fail first).
+    fn files(&self) -> Result<MigrationSet, CliError> {
+        Ok(load_dir(&self.global.dir)?)
     }
 
-    /// Re-reads the history and plans again (after a run).
-    async fn replan(&self, loaded: &mut Loaded) -> Result<(), CliError> {
-        let history = loaded.db.read_history().await?;
-        loaded.plan = Plan::build(&loaded.set, &history);
-        Ok(())
+    /// Connects, reads the history and plans `set` against it.
+    async fn connect<'s>(&self, set: &'s MigrationSet) -> Result<Migrator<'s>, CliError> {
+        Ok(Migrator::connect(&self.url, &self.settings, set).await?)
     }
 
     /// A progress callback printing one line per script on stderr.

@@ -2,33 +2,45 @@
 
 use super::Folder;
 use crate::cli::error::CliError;
-use crate::engine::Dialect;
-use crate::plan::{MigrationState, Plan};
+use crate::engine::Migrator;
+use crate::plan::MigrationState;
 
 /// Clears dirty records and re-records checksums of edited files, or marks one version applied.
 pub async fn run(folder: &Folder<'_>, mark_applied: Option<&str>) -> Result<(), CliError> {
-    let mut loaded = folder.load().await?;
+    let set = folder.files()?;
+    let mut migrator = folder.connect(&set).await?;
     let output = &folder.output;
-    let changes = repair(&mut *loaded.db, &loaded.plan, mark_applied).await?;
-    folder.replan(&mut loaded).await?;
-    output.document(&serde_json::json!({ "changes": changes, "status": &loaded.plan }));
+    let changes = repair(&mut migrator, mark_applied).await?;
+    output.document(&serde_json::json!({ "changes": changes, "status": migrator.plan() }));
     if changes.is_empty() {
         output.line("nothing to repair");
     }
     for change in &changes {
         output.line(change);
     }
-    output.status_table(&loaded.plan);
+    output.status_table(migrator.plan());
     Ok(())
 }
 
-/// Repairs one database against its plan; returns what changed, one sentence each.
+/// Repairs one database against its plan, then plans anew; returns what changed, one
+/// sentence each.
 pub async fn repair(
-    db: &mut dyn Dialect,
-    plan: &Plan,
+    migrator: &mut Migrator<'_>,
     mark_applied: Option<&str>,
 ) -> Result<Vec<String>, CliError> {
     let mut changes = Vec::new();
+    let edited: Vec<(String, String, String)> = migrator
+        .plan()
+        .entries
+        .iter()
+        .filter_map(|entry| match (&entry.state, &entry.checksum) {
+            (MigrationState::ChecksumMismatch { recorded }, Some(actual)) => {
+                Some((entry.version.clone(), recorded.clone(), actual.clone()))
+            }
+            _ => None,
+        })
+        .collect();
+    let db = migrator.dialect();
     if let Some(version) = mark_applied {
         if !db.mark_applied(version).await? {
             return Err(CliError::Usage(format!(
@@ -42,17 +54,13 @@ pub async fn repair(
                 "cleared dirty record of version {version}; it will run again"
             ));
         }
-        for entry in &plan.entries {
-            if let (MigrationState::ChecksumMismatch { recorded }, Some(actual)) =
-                (&entry.state, &entry.checksum)
-            {
-                db.set_checksum(&entry.version, actual).await?;
-                changes.push(format!(
-                    "accepted the edited file of version {}: checksum {recorded} -> {actual}",
-                    entry.version
-                ));
-            }
+        for (version, recorded, actual) in edited {
+            db.set_checksum(&version, &actual).await?;
+            changes.push(format!(
+                "accepted the edited file of version {version}: checksum {recorded} -> {actual}"
+            ));
         }
     }
+    migrator.replan().await?;
     Ok(changes)
 }

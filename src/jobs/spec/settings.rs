@@ -7,6 +7,7 @@ use k8s_openapi::api::core::v1::{ConfigMap, ResourceRequirements, Toleration};
 use kube::Resource;
 
 use super::IMAGE_REPOSITORY;
+use crate::api::Reason;
 use crate::api::{ConfigSync, DatabaseMigration, DatabaseRef, MigrationSource, RunnerSettings};
 use crate::jobs::input_hash;
 
@@ -63,12 +64,12 @@ pub enum JobSpecError {
 
 impl JobSpecError {
     /// A stable reason for conditions, Events and metrics.
-    pub fn reason(&self) -> &'static str {
+    pub fn reason(&self) -> Reason {
         match self {
-            Self::MissingMetadata { .. } => "MissingMetadata",
-            Self::UnknownScript { .. } => "UnknownScript",
-            Self::ReservedEnv { .. } => "ReservedEnv",
-            Self::Encode { .. } => "EncodeFailed",
+            Self::MissingMetadata { .. } => Reason::MissingMetadata,
+            Self::UnknownScript { .. } => Reason::UnknownScript,
+            Self::ReservedEnv { .. } => Reason::ReservedEnv,
+            Self::Encode { .. } => Reason::EncodeFailed,
         }
     }
 }

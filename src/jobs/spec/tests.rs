@@ -3,7 +3,7 @@
 use k8s_openapi::api::core::v1::{ConfigMap, EnvVar};
 
 use super::*;
-use crate::api::{RowsFrom, SecretKeyRef, UrlSecretRef};
+use crate::api::{Reason, RowsFrom, SecretKeyRef, UrlSecretRef};
 
 const MIGRATION: &str = include_str!("../../../tests/fixtures/jobs/migration.yaml");
 const CONFIG_SYNC: &str = include_str!("../../../tests/fixtures/jobs/config-sync.yaml");
@@ -276,7 +276,7 @@ fn a_script_step_job_copies_the_runner_into_the_scripts_image() {
 #[test]
 fn a_script_step_needs_a_declared_version_and_its_own_variable_names() {
     let unknown = script_step_job(&JobSettings::default(), &migration(), "1", RUN).unwrap_err();
-    assert_eq!(unknown.reason(), "UnknownScript");
+    assert_eq!(unknown.reason(), Reason::UnknownScript);
     assert!(unknown.to_string().contains("version 1"), "{unknown}");
 
     let mut clashing = migration();
@@ -287,7 +287,7 @@ fn a_script_step_needs_a_declared_version_and_its_own_variable_names() {
     });
     let error =
         script_step_job(&JobSettings::default(), &clashing, "20240601000000", RUN).unwrap_err();
-    assert_eq!(error.reason(), "ReservedEnv");
+    assert_eq!(error.reason(), Reason::ReservedEnv);
     assert!(error.to_string().contains("DBMIGRATE_SECRET_0"), "{error}");
 }
 
@@ -358,7 +358,7 @@ fn a_resource_without_uid_cannot_own_a_job() {
     let mut resource = migration();
     resource.metadata.uid = None;
     let error = sql_step_job(&JobSettings::default(), &resource, RUN).unwrap_err();
-    assert_eq!(error.reason(), "MissingMetadata");
+    assert_eq!(error.reason(), Reason::MissingMetadata);
     assert!(error.to_string().contains("metadata.uid"), "{error}");
 }
 

@@ -2,6 +2,7 @@
 
 use super::finding::Severity;
 use super::run::rule_names;
+use crate::api::Reason;
 use crate::plan::DatabaseKind;
 
 /// How findings are weighed: the CLI's `--deny-warnings`, `--deny <rule>` and `--allow <rule>`.
@@ -30,9 +31,9 @@ pub enum LintPolicyError {
 
 impl LintPolicyError {
     /// Stable reason for conditions, events and metric labels.
-    pub fn reason(&self) -> &'static str {
+    pub fn reason(&self) -> Reason {
         match self {
-            Self::UnknownRule { .. } => "UnknownLintRule",
+            Self::UnknownRule { .. } => Reason::UnknownLintRule,
         }
     }
 }
@@ -108,7 +109,7 @@ mod tests {
             err.to_string()
                 .starts_with("unknown lint rule `no-such-rule`; known rules: ")
         );
-        assert_eq!(err.reason(), "UnknownLintRule");
+        assert_eq!(err.reason(), Reason::UnknownLintRule);
         assert!(
             policy(&["prefer-robust-stmts"], &[])
                 .validate(DatabaseKind::Sqlite)
