@@ -4,8 +4,8 @@
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, Time};
 
+use super::outcome::Outcome;
 use super::reasons::Reason;
-use super::status::Outcome;
 
 /// The condition types both resources report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,6 +8,7 @@ mod conditions;
 mod config_sync;
 mod duration;
 mod migration;
+mod outcome;
 mod reasons;
 mod schema;
 mod status;
@@ -28,8 +29,9 @@ pub use migration::{
     DatabaseMigrationSpec, DatabaseMigrationStatus, FailureStatus, InlineMigration,
     LintFindingStatus, LintSettings, MigrationFormat, MigrationSource, Phase, ScriptStep,
 };
+pub use outcome::Outcome;
 pub use reasons::{EventKind, Reason, Retry};
-pub use status::{Outcome, ResourceStatus, Settled, first_line, now, settled};
+pub use status::{ResourceStatus, Settled, first_line, now, settled};
 pub use validate::{Rejection, SchemaChecker, openapi_schema};
 
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;

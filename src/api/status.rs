@@ -1,6 +1,6 @@
-//! The status model the operator and `dbmigrate apply -f` share: how a run ended
-//! ([`Outcome`]), what both status kinds have in common ([`ResourceStatus`]), and the one way a
-//! status moves on from the previous one ([`settled`]).
+//! The status model the operator and `dbmigrate apply -f` share: what both status kinds have in
+//! common ([`ResourceStatus`]), and the one way a status moves on from the previous one for an
+//! [`Outcome`] ([`settled`]).
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, Time};
 use k8s_openapi::jiff::Timestamp;
@@ -9,58 +9,8 @@ use serde::Serialize;
 use super::conditions::set_outcome_conditions;
 use super::config_sync::{ConfigSyncStatus, SyncFailure};
 use super::migration::{DatabaseMigrationStatus, FailureStatus, Phase};
+use super::outcome::Outcome;
 use super::reasons::Reason;
-
-/// How a resource's run ended, or where it stands.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
-    /// Everything declared is in the database.
-    Ready,
-    /// A dry run: this much would change.
-    WouldChange,
-    /// The operator's Jobs are applying it (or will retry).
-    Progressing {
-        /// Why (`Applying`, `RetryScheduled`, `DatabaseBusy`).
-        reason: Reason,
-        /// What is going on.
-        message: String,
-    },
-    /// Waiting on something: a dependency, a policy.
-    Blocked {
-        /// Why.
-        reason: Reason,
-        /// What and what to do.
-        message: String,
-    },
-    /// The attempt failed.
-    Failed {
-        /// Why.
-        reason: Reason,
-        /// What and what to do.
-        message: String,
-    },
-}
-
-impl Outcome {
-    /// The phase this outcome shows.
-    pub fn phase(&self) -> Phase {
-        match self {
-            Self::Ready => Phase::Ready,
-            Self::WouldChange => Phase::Pending,
-            Self::Progressing { .. } => Phase::Progressing,
-            Self::Blocked { .. } => Phase::Blocked,
-            Self::Failed { .. } => Phase::Failed,
-        }
-    }
-
-    /// The failure of a Failed outcome: its reason and message.
-    pub fn failure(&self) -> Option<(Reason, &str)> {
-        match self {
-            Self::Failed { reason, message } => Some((*reason, message)),
-            _ => None,
-        }
-    }
-}
 
 /// The current time as a Kubernetes `Time`.
 pub fn now() -> Time {

@@ -5,7 +5,28 @@
 //! - `kind=schema` / `kind=data` — what the migration changes (default `schema`);
 //! - `allow=<rule>[,<rule>…]` — silence these lint rules for this script.
 
-use super::model::MigrationKind;
+use serde::Serialize;
+
+/// Whether a migration changes the schema or the data (reporting and lint policy only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum MigrationKind {
+    /// DDL: tables, columns, indexes, constraints.
+    #[default]
+    Schema,
+    /// DML: backfills, data fixes, reference data.
+    Data,
+}
+
+impl MigrationKind {
+    /// The lowercase name stored in the history table.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Schema => "schema",
+            Self::Data => "data",
+        }
+    }
+}
 
 /// Settings a script declares about itself.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -5,29 +5,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::directives::Directives;
+use super::directives::{Directives, MigrationKind};
 use super::version::Version;
-
-/// Whether a migration changes the schema or the data (reporting and lint policy only).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum MigrationKind {
-    /// DDL: tables, columns, indexes, constraints.
-    #[default]
-    Schema,
-    /// DML: backfills, data fixes, reference data.
-    Data,
-}
-
-impl MigrationKind {
-    /// The lowercase name stored in the history table.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Schema => "schema",
-            Self::Data => "data",
-        }
-    }
-}
 
 /// The file layout a migrations folder follows, recognised from file names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

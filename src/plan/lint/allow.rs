@@ -3,7 +3,7 @@
 use std::sync::OnceLock;
 
 use super::finding::Finding;
-use super::run::rule_names;
+use super::rules::rule_names;
 use super::{LintPolicy, Severity};
 use crate::plan::DatabaseKind;
 use crate::source::Script;

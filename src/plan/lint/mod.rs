@@ -9,12 +9,14 @@ mod allow;
 mod finding;
 mod policy;
 mod postgres;
+mod rules;
 mod run;
 mod sqlite;
 
 pub use finding::{Finding, Severity};
 pub use policy::{LintPolicy, LintPolicyError};
-pub use run::{lint_migration, rule_names};
+pub use rules::rule_names;
+pub use run::lint_migration;
 
 /// Lint findings of the SQL migrations a run of `plan` would apply (up to `target`); script
 /// steps (commands) have no SQL to lint.

@@ -1,7 +1,7 @@
 //! Which findings block a run and which rules are switched off.
 
 use super::finding::Severity;
-use super::run::rule_names;
+use super::rules::rule_names;
 use crate::api::Reason;
 use crate::plan::DatabaseKind;
 

@@ -37,17 +37,6 @@ pub fn lint_migration(
         .collect()
 }
 
-/// All rule names known for a dialect, sorted (to validate `--deny`/`--allow` and for docs).
-pub fn rule_names(db: DatabaseKind) -> Vec<String> {
-    let mut names = match db {
-        DatabaseKind::Postgres => postgres::rule_names(),
-        DatabaseKind::Sqlite => sqlite::rule_names(),
-    };
-    names.sort();
-    names.dedup();
-    names
-}
-
 fn lint_script(db: DatabaseKind, script: &Script, transactional: bool) -> Vec<Violation> {
     let _span = tracing::debug_span!("lint", path = %script.path.display()).entered();
     let mut violations = match db {
