@@ -138,16 +138,18 @@ impl ApiError {
         } else {
             format!("{kind}.{group}")
         };
-        let listed: Vec<String> = causes
-            .iter()
-            .map(|c| {
-                if c.field.is_empty() {
-                    c.message.clone()
-                } else {
-                    format!("{}: {}", c.field, c.message)
-                }
-            })
-            .collect();
+        // the message lists each distinct error once, as `ErrorList.ToAggregate` does
+        let mut listed: Vec<String> = Vec::new();
+        for cause in &causes {
+            let line = if cause.field.is_empty() {
+                cause.message.clone()
+            } else {
+                format!("{}: {}", cause.field, cause.message)
+            };
+            if !listed.contains(&line) {
+                listed.push(line);
+            }
+        }
         let summary = if listed.len() == 1 {
             listed[0].clone()
         } else {

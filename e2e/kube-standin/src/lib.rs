@@ -29,6 +29,7 @@ mod selectors;
 pub mod state;
 mod store;
 pub mod table;
+mod validation;
 mod watch;
 
 use std::net::SocketAddr;

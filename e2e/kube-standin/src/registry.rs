@@ -3,8 +3,9 @@
 
 use std::sync::Arc;
 
-use dbmigrate::api::SchemaChecker;
 use serde_json::Value;
+
+use crate::validation::Validator;
 
 /// One served resource: a group/version/plural and how it behaves.
 pub struct ResourceType {
@@ -47,7 +48,7 @@ pub struct CustomSchema {
     /// `openAPIV3Schema`, when the version has one.
     pub schema: Option<Value>,
     /// The schema's checks (OpenAPI, list types, CEL), compiled.
-    pub checker: Option<SchemaChecker>,
+    pub validator: Option<Validator>,
     /// `additionalPrinterColumns` as declared.
     pub printer_columns: Value,
     /// The version objects are stored in (all versions share one storage, no conversion).
@@ -340,8 +341,8 @@ fn custom_types(crd: &Value) -> Vec<Arc<ResourceType>> {
         .map(|version| {
             let schema = version["schema"]["openAPIV3Schema"].clone();
             let schema = (!schema.is_null()).then_some(schema);
-            let checker = schema.clone().and_then(|s| match SchemaChecker::new(s) {
-                Ok(checker) => Some(checker),
+            let validator = schema.as_ref().and_then(|s| match Validator::new(s) {
+                Ok(validator) => Some(validator),
                 Err(e) => {
                     tracing::warn!(crd = plural, error = %e, "schema not enforced");
                     None
@@ -364,7 +365,7 @@ fn custom_types(crd: &Value) -> Vec<Arc<ResourceType>> {
                 storage: format!("{group}/{plural}"),
                 flavour: Flavour::Custom(Arc::new(CustomSchema {
                     schema,
-                    checker,
+                    validator,
                     printer_columns: version["additionalPrinterColumns"].clone(),
                     storage_version: storage_version.clone(),
                 })),

@@ -1,17 +1,21 @@
 //! kube-standin driven by kube-rs: typed CRUD with optimistic concurrency, paginated lists,
 //! watches that resume from a resourceVersion or get `410 Gone`, server-side apply on
-//! `/status`, and a `Controller` that owns ConfigMaps and sees their garbage collection.
+//! `/status`, CRD schema validation as a `422 Invalid` status, and a `Controller` that owns
+//! ConfigMaps and sees their garbage collection. The dbmigrate CRDs come from the repository's
+//! `crds/` folder and their objects are `DynamicObject`s: the e2e environment never imports the
+//! product.
 
 mod support;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use dbmigrate::api::DatabaseMigration;
 use futures_util::{StreamExt, TryStreamExt};
 use k8s_openapi::api::core::v1::ConfigMap;
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kube::api::{
-    DeleteParams, ListParams, Patch, PatchParams, PostParams, WatchEvent, WatchParams,
+    ApiResource, DeleteParams, DynamicObject, GroupVersionKind, ListParams, Patch, PatchParams,
+    PostParams, WatchEvent, WatchParams,
 };
 use kube::runtime::controller::Action;
 use kube::runtime::{Controller, watcher};
@@ -27,14 +31,27 @@ async fn serve(config: Config) -> (Server, Client) {
     (server, client)
 }
 
+/// Creates the CRDs of the repository's `crds/` folder.
 async fn install_crds(client: &Client) {
-    use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
     let crds: Api<CustomResourceDefinition> = Api::all(client.clone());
-    for crd in dbmigrate::api::crds() {
+    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../crds");
+    for entry in std::fs::read_dir(folder).expect("the crds folder") {
+        let text = std::fs::read_to_string(entry.expect("a CRD file").path()).expect("a CRD");
+        let crd: CustomResourceDefinition = serde_yaml::from_str(&text).expect("a CRD document");
         crds.create(&PostParams::default(), &crd)
             .await
             .expect("creating a CRD");
     }
+}
+
+/// `dbmigrate.dev/v1alpha1` `DatabaseMigration`, for `DynamicObject` APIs.
+fn migration_resource() -> ApiResource {
+    let gvk = GroupVersionKind::gvk("dbmigrate.dev", "v1alpha1", "DatabaseMigration");
+    ApiResource::from_gvk_with_plural(&gvk, "databasemigrations")
+}
+
+fn migrations(client: Client) -> Api<DynamicObject> {
+    Api::namespaced_with(client, "default", &migration_resource())
 }
 
 fn config_map(name: &str, value: &str) -> ConfigMap {
@@ -171,7 +188,7 @@ async fn a_watch_resumes_from_a_resource_version_and_expires_when_too_old() {
 async fn status_is_written_with_server_side_apply_and_spec_changes_bump_generation() {
     let (_server, client) = serve(Config::default()).await;
     install_crds(&client).await;
-    let migrations: Api<DatabaseMigration> = Api::namespaced(client, "default");
+    let migrations = migrations(client);
     let manifest = json!({"apiVersion": "dbmigrate.dev/v1alpha1", "kind": "DatabaseMigration",
         "metadata": {"name": "m"}, "spec": {"database": {"urlSecretRef": {"name": "db", "key": "url"}},
         "source": {"directory": "/migrations"}}});
@@ -196,9 +213,9 @@ async fn status_is_written_with_server_side_apply_and_spec_changes_bump_generati
         .await
         .unwrap();
     assert!(
-        with_status.status.as_ref().unwrap().failure.is_none(),
+        with_status.data["status"].get("failure").is_none(),
         "{:?}",
-        with_status.status
+        with_status.data["status"]
     );
     let managers: Vec<_> = with_status
         .metadata
@@ -215,10 +232,7 @@ async fn status_is_written_with_server_side_apply_and_spec_changes_bump_generati
         "{managers:?}"
     );
     assert_eq!(with_status.metadata.generation, Some(1));
-    assert_eq!(
-        serde_json::to_value(&with_status.status).unwrap()["phase"],
-        "Ready"
-    );
+    assert_eq!(with_status.data["status"]["phase"], "Ready");
     // the spec applier's next apply keeps the status the operator owns
     let mut changed = manifest.clone();
     changed["spec"]["source"]["directory"] = json!("/other");
@@ -227,7 +241,62 @@ async fn status_is_written_with_server_side_apply_and_spec_changes_bump_generati
         .await
         .unwrap();
     assert_eq!(after.metadata.generation, Some(2));
-    assert_eq!(serde_json::to_value(&after.status).unwrap()["applied"], 3);
+    assert_eq!(after.data["status"]["applied"], 3);
+}
+
+#[tokio::test]
+async fn a_custom_resource_the_schema_refuses_is_a_422_with_its_causes() {
+    let (_server, client) = serve(Config::default()).await;
+    install_crds(&client).await;
+    let migrations = migrations(client);
+    let manifest: DynamicObject = serde_json::from_value(json!({
+        "apiVersion": "dbmigrate.dev/v1alpha1", "kind": "DatabaseMigration",
+        "metadata": {"name": "bad"},
+        "spec": {"database": {"urlSecretRef": {"name": "db", "key": "url"}},
+            "source": {"directory": "/migrations"}, "format": "yaml",
+            "dependsOn": [{"name": "a"}, {"name": "a"}]}
+    }))
+    .expect("a DynamicObject");
+    let error = migrations
+        .create(&PostParams::default(), &manifest)
+        .await
+        .unwrap_err();
+    let kube::Error::Api(status) = error else {
+        panic!("expected an API error: {error}")
+    };
+    assert_eq!((status.code, status.reason.as_str()), (422, "Invalid"));
+    assert_eq!(
+        status.message,
+        r#"DatabaseMigration.dbmigrate.dev "bad" is invalid: [spec.format: Unsupported value: "yaml": supported values: "auto", "native", "flyway", "updown", "drizzle", "prisma", "diesel", <nil>: Invalid value: "null": some validation rules were not checked because the object was invalid; correct the existing errors to complete validation]"#
+    );
+    let causes: Vec<(String, String)> = status
+        .details
+        .expect("details")
+        .causes
+        .into_iter()
+        .map(|c| (c.reason, c.field))
+        .collect();
+    assert_eq!(
+        causes,
+        [
+            (
+                "FieldValueNotSupported".to_owned(),
+                "spec.format".to_owned()
+            ),
+            ("FieldValueInvalid".to_owned(), "<nil>".to_owned()),
+        ]
+    );
+    // once the enum is right, the CEL rule of dependsOn runs
+    let mut fixed = manifest.clone();
+    fixed.data["spec"]["format"] = json!("auto");
+    let error = migrations
+        .create(&PostParams::default(), &fixed)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, kube::Error::Api(s) if s.message.ends_with(r#"spec.dependsOn: Invalid value: "array": dependsOn lists the same resource (kind, name, namespace) more than once"#)),
+        "{error}"
+    );
 }
 
 struct Context {
@@ -239,13 +308,13 @@ struct Context {
 struct ReconcileError(#[from] kube::Error);
 
 async fn reconcile(
-    migration: Arc<DatabaseMigration>,
+    migration: Arc<DynamicObject>,
     ctx: Arc<Context>,
 ) -> Result<Action, ReconcileError> {
     let namespace = migration.namespace().unwrap_or_default();
     let maps: Api<ConfigMap> = Api::namespaced(ctx.client.clone(), &namespace);
     let owner = migration
-        .controller_owner_ref(&())
+        .controller_owner_ref(&migration_resource())
         .expect("a stored object has a uid");
     let child = json!({"apiVersion": "v1", "kind": "ConfigMap",
         "metadata": {"name": format!("{}-plan", migration.name_any()), "ownerReferences": [owner]},
@@ -263,18 +332,22 @@ async fn reconcile(
 async fn a_controller_reconciles_owns_children_and_sees_them_collected() {
     let (_server, client) = serve(Config::default()).await;
     install_crds(&client).await;
-    let migrations: Api<DatabaseMigration> = Api::namespaced(client.clone(), "default");
+    let migrations = migrations(client.clone());
     let maps: Api<ConfigMap> = Api::namespaced(client.clone(), "default");
-    let controller = Controller::new(migrations.clone(), watcher::Config::default())
-        .owns(maps.clone(), watcher::Config::default())
-        .run(
-            reconcile,
-            |_, _, _| Action::requeue(Duration::from_secs(1)),
-            Arc::new(Context {
-                client: client.clone(),
-            }),
-        )
-        .for_each(|_| async {});
+    let controller = Controller::new_with(
+        migrations.clone(),
+        watcher::Config::default(),
+        migration_resource(),
+    )
+    .owns(maps.clone(), watcher::Config::default())
+    .run(
+        reconcile,
+        |_, _, _| Action::requeue(Duration::from_secs(1)),
+        Arc::new(Context {
+            client: client.clone(),
+        }),
+    )
+    .for_each(|_| async {});
     let handle = tokio::spawn(controller);
     let manifest = json!({"apiVersion": "dbmigrate.dev/v1alpha1", "kind": "DatabaseMigration",
         "metadata": {"name": "c"}, "spec": {"database": {"urlSecretRef": {"name": "db", "key": "url"}},
@@ -287,7 +360,7 @@ async fn a_controller_reconciles_owns_children_and_sees_them_collected() {
     assert_eq!(child.data.unwrap()["generation"], "1");
     assert_eq!(
         child.metadata.owner_references.unwrap()[0].kind,
-        DatabaseMigration::kind(&())
+        DynamicObject::kind(&migration_resource())
     );
     // a spec change re-reconciles
     let mut changed = manifest.clone();

@@ -572,15 +572,18 @@ fn events_published_by_kube_rs_show_in_describe_and_get_events() {
         let ns = ns(minor);
         cluster.ok_with_input(minor, &["apply", "-n", &ns, "-f", "-"], MIGRATION);
         let client = cluster.client();
-        let api: kube::Api<dbmigrate::api::DatabaseMigration> =
-            kube::Api::namespaced(client.clone(), &ns);
+        let gvk =
+            kube::api::GroupVersionKind::gvk("dbmigrate.dev", "v1alpha1", "DatabaseMigration");
+        let resource = kube::api::ApiResource::from_gvk_with_plural(&gvk, "databasemigrations");
+        let api: kube::Api<kube::api::DynamicObject> =
+            kube::Api::namespaced_with(client.clone(), &ns, &resource);
         let reporter = Reporter {
             controller: "dbmigrate".into(),
             instance: Some("operator-0".into()),
         };
         cluster.block_on(async {
             let migration = api.get("forum-schema").await.expect("the migration");
-            let reference = kube::Resource::object_ref(&migration, &());
+            let reference = kube::Resource::object_ref(&migration, &resource);
             let event = Event {
                 type_: EventType::Warning,
                 reason: "MigrationFailed".into(),

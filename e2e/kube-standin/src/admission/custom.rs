@@ -1,5 +1,6 @@
-//! Custom resources: unknown fields are pruned (and reported), then the CRD schema's checks
-//! (OpenAPI types, required, enums, patterns, bounds, list types, CEL) run.
+//! Custom resources, as kube-apiserver decodes and validates them: unknown fields are pruned (and
+//! reported), nulls the schema does not allow are dropped (or defaulted), then the CRD schema's
+//! checks (OpenAPI types, required, enums, patterns, bounds, formats, list types, CEL) run.
 
 use serde_json::{Map, Value};
 
@@ -88,23 +89,57 @@ fn prune_node(schema: &Value, value: &mut Value, path: &str, pruned: &mut Vec<St
     }
 }
 
-/// The schema's rejections of `object`, as `Invalid` causes.
-pub fn check(custom: &CustomSchema, object: &Value) -> Vec<Cause> {
-    let Some(checker) = &custom.checker else {
+/// `PruneNonNullableNullsWithoutDefaults` and the defaulting of nulls: a `null` where the schema
+/// is not `nullable` becomes the field's `default`, or is removed when there is none.
+pub fn drop_nulls(schema: &Value, object: &mut Value) {
+    match object {
+        Value::Object(fields) => {
+            let names: Vec<String> = fields.keys().cloned().collect();
+            for name in names {
+                let child_schema = schema["properties"]
+                    .get(&name)
+                    .or_else(|| schema.get("additionalProperties").filter(|a| a.is_object()));
+                let Some(child_schema) = child_schema else {
+                    continue;
+                };
+                let nullable = child_schema["nullable"] == Value::Bool(true);
+                match fields.get_mut(&name) {
+                    Some(Value::Null) if !nullable => match child_schema.get("default") {
+                        Some(default) if !default.is_null() => {
+                            fields.insert(name, default.clone());
+                        }
+                        _ => {
+                            fields.remove(&name);
+                        }
+                    },
+                    Some(child) => drop_nulls(child_schema, child),
+                    None => {}
+                }
+            }
+        }
+        Value::Array(items) => {
+            if let Some(item_schema) = schema.get("items") {
+                items
+                    .iter_mut()
+                    .for_each(|item| drop_nulls(item_schema, item));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The schema's rejections of `object` (`old`: the stored object, on updates), as causes.
+pub fn check(custom: &CustomSchema, object: &Value, old: Option<&Value>) -> Vec<Cause> {
+    let Some(validator) = &custom.validator else {
         return Vec::new();
     };
-    checker
-        .check(object)
+    validator
+        .validate(object, old)
         .into_iter()
-        .map(|r| Cause {
-            reason: match r.keyword.as_str() {
-                "required" => "FieldValueRequired",
-                "enum" => "FieldValueNotSupported",
-                "x-kubernetes-list-type" => "FieldValueDuplicate",
-                _ => "FieldValueInvalid",
-            },
-            field: r.path,
-            message: r.message,
+        .map(|error| Cause {
+            reason: error.kind.reason(),
+            field: error.field.to_string(),
+            message: error.body(),
         })
         .collect()
 }
@@ -136,5 +171,22 @@ mod tests {
         assert_eq!(object["spec"]["free"]["any"], true);
         assert_eq!(object["spec"]["labels"]["k"], "v");
         assert_eq!(object["metadata"]["whatever"], 1);
+    }
+
+    #[test]
+    fn nulls_the_schema_does_not_allow_are_dropped_or_defaulted() {
+        let schema = json!({"type": "object", "properties": {
+            "plain": {"type": "string"},
+            "nullable": {"type": "string", "nullable": true},
+            "defaulted": {"type": "string", "default": "auto"},
+            "list": {"type": "array", "items": {"type": "object", "properties": {"x": {"type": "integer"}}}}
+        }});
+        let mut object = json!({"plain": null, "nullable": null, "defaulted": null,
+            "list": [{"x": null}], "unknown": null});
+        drop_nulls(&schema, &mut object);
+        assert_eq!(
+            object,
+            json!({"nullable": null, "defaulted": "auto", "list": [{}], "unknown": null})
+        );
     }
 }

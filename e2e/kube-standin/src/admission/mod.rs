@@ -148,12 +148,15 @@ pub fn admit(write: &Write, old: Option<&Value>, mut new: Value) -> Result<Admit
             (unknown, builtin::validate(&rt.group, &rt.kind, &new))
         }
         Flavour::Custom(custom) => {
-            let unknown = custom
-                .schema
-                .as_ref()
-                .map(|s| custom::prune(s, &mut new))
-                .unwrap_or_default();
-            (unknown, custom::check(custom, &new))
+            let unknown = match &custom.schema {
+                Some(schema) => {
+                    let unknown = custom::prune(schema, &mut new);
+                    custom::drop_nulls(schema, &mut new);
+                    unknown
+                }
+                None => Vec::new(),
+            };
+            (unknown, custom::check(custom, &new, old))
         }
     };
     if !unknown.is_empty() {
@@ -176,8 +179,8 @@ pub fn admit(write: &Write, old: Option<&Value>, mut new: Value) -> Result<Admit
             FieldValidation::Ignore => {}
         }
     }
-    let mut causes = causes;
-    causes.extend(metadata_causes(rt, &new));
+    // object metadata is validated first, as kube-apiserver's strategies do
+    let causes = [metadata_causes(rt, &new), causes].concat();
     if !causes.is_empty() {
         return Err(ApiError::invalid(&rt.kind, &rt.group, &name, causes));
     }

@@ -1,4 +1,5 @@
-//! Tests of the protobuf decoder: hand-encoded bodies and bodies captured from kubectl v1.32.4.
+//! Tests of the protobuf decoder: hand-encoded bodies and bodies captured from kubectl v1.32.4, and
+//! the tables checked against their generator.
 
 use serde_json::json;
 
@@ -406,5 +407,26 @@ fn kubectl_create_configmap_secret_serviceaccount() {
     assert_eq!(
         decode(&service_account).unwrap(),
         json!({"kind":"ServiceAccount","apiVersion":"v1","metadata":{"name":"sa1","creationTimestamp":null}})
+    );
+}
+
+/// `schema.rs` is exactly what `tools/protobuf_schema.py` generates from kubectl v1.32.
+#[test]
+fn the_tables_are_the_generators_output() {
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/protobuf_schema.py");
+    let output = std::process::Command::new("python3")
+        .arg(&script)
+        .output()
+        .expect("python3 runs the generator");
+    assert!(
+        output.status.success(),
+        "{} failed: {}",
+        script.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&output.stdout) == include_str!("schema.rs"),
+        "src/protobuf/schema.rs differs from the output of {}: regenerate it",
+        script.display()
     );
 }
