@@ -153,10 +153,10 @@ reasons! {
     SecretNotFound: Transient, Warning, "A Secret (or a key of it) the step needs does not exist.";
     ConfigMapUnreadable: Transient, Warning, "A ConfigMap mounted into the step Job cannot be read.";
     ScriptNotNext: Transient, Warning, "The script step asked for is not the next pending migration.";
-    MissingMetadata: Transient, Warning, "The resource lacks the metadata a step Job needs.";
-    UnknownScript: Transient, Warning, "The script step asked for is not in `spec.scripts`.";
-    ReservedEnv: Transient, Warning, "A script's `env` sets a variable dbmigrate sets itself.";
-    EncodeFailed: Transient, Warning, "The resource could not be encoded for its step Job.";
+    MissingMetadata: Permanent, Warning, "The resource lacks the metadata a step Job needs.";
+    UnknownScript: Permanent, Warning, "The script step asked for is not in `spec.scripts`.";
+    ReservedEnv: Permanent, Warning, "A script's `env` sets a variable dbmigrate sets itself.";
+    EncodeFailed: Permanent, Warning, "The resource could not be encoded for its step Job.";
     StepTimedOut: Transient, Warning, "A step ran into its Job's deadline.";
     ImagePullFailed: Transient, Warning, "An image of the step Job cannot be pulled.";
     ContainerConfigInvalid: Transient, Warning, "A container of the step Job cannot be created from its configuration.";
@@ -206,7 +206,11 @@ mod tests {
                 "OutOfOrder",
                 "Dirty",
                 "InvalidSpec",
-                "InvalidInput"
+                "InvalidInput",
+                "MissingMetadata",
+                "UnknownScript",
+                "ReservedEnv",
+                "EncodeFailed"
             ]
         );
         assert_eq!(Reason::MigrationFailed.retry(), Retry::Transient);

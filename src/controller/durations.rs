@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use k8s_openapi::jiff::Timestamp;
 
-use super::progress::StepJob;
+use super::decide::StepJob;
 
 /// How recently a Job must have finished to be counted at the first look at its resource
 /// (older ones were counted before the operator restarted, or long ago).
@@ -50,8 +50,7 @@ impl CountedJobs {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::controller::progress::StepKind;
-    use crate::jobs::StepState;
+    use crate::jobs::{StepKind, StepState};
 
     fn at(seconds: i64) -> Timestamp {
         Timestamp::from_second(seconds).unwrap()
@@ -63,7 +62,7 @@ mod tests {
             ordinal: 0,
             attempt: 1,
             kind: StepKind::Sql,
-            outcome: StepState::Running,
+            state: StepState::Running,
             started_at: None,
             finished_at: finished.map(at),
         }

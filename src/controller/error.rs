@@ -1,6 +1,7 @@
-//! Why a reconcile could not finish (it is retried; the resource's status says the rest).
+//! Why a reconcile could not finish: an API call failed (it is retried; the resource's status
+//! says the rest).
 
-use crate::jobs::JobSpecError;
+use kube::{Resource, ResourceExt};
 
 /// A reconcile that stopped early.
 #[derive(Debug, thiserror::Error)]
@@ -16,13 +17,24 @@ pub enum ReconcileError {
         #[source]
         source: kube::Error,
     },
-    /// The step's Job could not be built from the resource.
-    #[error("cannot build the step Job of {resource}: {source}")]
-    JobSpec {
-        /// `DatabaseMigration ns/name`.
-        resource: String,
-        /// Why.
-        #[source]
-        source: JobSpecError,
-    },
+}
+
+impl ReconcileError {
+    /// The error of the API call for `action` made for `resource`.
+    pub fn kube<K: Resource<DynamicType = ()>>(
+        resource: &K,
+        action: &'static str,
+    ) -> impl FnOnce(kube::Error) -> Self + use<K> {
+        let resource = format!(
+            "{} {}/{}",
+            K::kind(&()),
+            resource.namespace().unwrap_or_default(),
+            resource.name_any()
+        );
+        move |source| Self::Kube {
+            resource,
+            action,
+            source,
+        }
+    }
 }

@@ -9,15 +9,13 @@ use kube::Resource;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::progress::StepKind;
-use super::status::OperatorStatus;
 use crate::api::{
     ConfigSync, ConfigSyncStatus, DatabaseMigration, DatabaseMigrationStatus, DependsOn,
-    parse_duration,
+    ResourceStatus, is_ready, parse_duration,
 };
 use crate::jobs::{
-    JobSettings, JobSpecError, StepReport, StepResource, StepRun, script_step_job, sql_step_job,
-    sync_job,
+    JobSettings, JobSpecError, StepKind, StepReport, StepResource, StepRun, script_step_job,
+    sql_step_job, sync_job,
 };
 
 /// How often a ConfigSync syncs again when its spec sets no `interval`.
@@ -36,7 +34,7 @@ pub trait Reconciled:
     + 'static
 {
     /// Its status.
-    type Status: OperatorStatus;
+    type Status: ResourceStatus;
     /// What its first step does.
     const FIRST_STEP: StepKind;
 
@@ -60,6 +58,26 @@ pub trait Reconciled:
     /// How long after a successful sync it syncs again (never when `None`).
     fn resync_interval(&self) -> Option<Duration> {
         None
+    }
+    /// Whether it is Ready for its current generation (as a dependency), or why not.
+    fn readiness(&self) -> Result<(), String> {
+        let generation = self.meta().generation;
+        match self.status() {
+            Some(status)
+                if is_ready(
+                    status.conditions(),
+                    status.observed_generation(),
+                    generation,
+                ) =>
+            {
+                Ok(())
+            }
+            Some(status) => Err(format!(
+                "not Ready: {}",
+                status.message().unwrap_or("no status yet")
+            )),
+            None => Err("not Ready: no status yet".to_owned()),
+        }
     }
 }
 

@@ -1,45 +1,50 @@
-//! The operator's reconcilers: from a resource and its step Jobs to the next Job and the
-//! status written back. `progress` is the decision core, free of any cluster access.
+//! The operator: one controller per kind, each reconcile a pipeline (see `reconcile`):
+//! `observe` → `decide` (pure) → `act` → one `status` write. This module only wires the
+//! controllers to their watches, the leader election and the HTTP port.
 
-mod database;
-mod dependencies;
+mod act;
+mod context;
+mod decide;
 mod durations;
 mod error;
 mod events;
-mod found;
+#[cfg(test)]
+mod fixtures;
 mod kinds;
 pub mod leader;
-pub mod progress;
-pub mod reconcile;
+mod observe;
+mod reconcile;
+mod slots;
 mod status;
+#[cfg(test)]
+mod tests;
+mod watches;
 
-use std::collections::BTreeSet;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use futures_util::{Stream, StreamExt};
+use futures_util::StreamExt;
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{ConfigMap, Pod, Secret};
-use kube::core::PartialObjectMeta;
+use kube::Client;
 use kube::runtime::controller::{Config as ControllerConfig, Controller};
 use kube::runtime::events::Reporter;
-use kube::runtime::reflector::{self, ObjectRef, Store};
+use kube::runtime::reflector;
 use kube::runtime::{WatchStreamExt, watcher};
-use kube::{Api, Client, ResourceExt};
-use serde::de::DeserializeOwned;
 use tracing::{info, warn};
 
-use self::database::DatabaseSlots;
+use self::context::Context;
 use self::durations::CountedJobs;
 use self::events::Publisher;
+use self::slots::DatabaseSlots;
 
-pub use error::ReconcileError;
-pub use kinds::{DEFAULT_SYNC_INTERVAL, Reconciled};
-pub use reconcile::{Context, FIELD_MANAGER, RETRY_ANNOTATION};
+use self::kinds::Reconciled;
+use self::status::FIELD_MANAGER;
+use self::watches::{dependents, metadata_of, referencing, scoped, steps_of, trim};
 
 use crate::api::{ConfigSync, DatabaseMigration, DependencyKind};
-use crate::jobs::{JobSettings, LABEL_RESOURCE, resource_label};
+use crate::jobs::JobSettings;
 use crate::server::{self, Health, ServeError};
 
 /// Where and how the operator works.
@@ -185,12 +190,7 @@ where
         // a step's pod can fail (missing Secret, image) while its Job still runs
         .watches_stream(
             metadata_of::<Pod>(client, namespace, managed()),
-            move |pod| {
-                let label = pod.labels().get(LABEL_RESOURCE).cloned();
-                matching(&by_pod, pod.namespace(), |resource| {
-                    label.as_deref() == Some(resource_label(&resource.name_any()).as_str())
-                })
-            },
+            steps_of(by_pod),
         )
         // a dependency's status change lets its dependents start
         .watches_stream(
@@ -215,96 +215,4 @@ where
             }
         })
         .await;
-}
-
-/// The metadata of each `K` as it changes (watched with `config`), to wake resources by.
-fn metadata_of<K>(
-    client: &Client,
-    namespace: Option<&str>,
-    config: watcher::Config,
-) -> impl Stream<Item = Result<PartialObjectMeta<K>, watcher::Error>> + Send + 'static
-where
-    K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope, DynamicType = ()>
-        + Clone
-        + std::fmt::Debug
-        + DeserializeOwned
-        + Send
-        + 'static,
-{
-    watcher(scoped::<PartialObjectMeta<K>>(client, namespace), config)
-        .default_backoff()
-        .touched_objects()
-}
-
-/// What the operator never reads of a resource, dropped before the store keeps it: its
-/// `managedFields` and `kubectl apply`'s last-applied copy of it.
-fn trim<K: kube::Resource>(resource: &mut K) {
-    resource.meta_mut().managed_fields = None;
-    if let Some(annotations) = resource.meta_mut().annotations.as_mut() {
-        annotations.remove(LAST_APPLIED);
-    }
-}
-
-/// The annotation in which client-side `kubectl apply` keeps the whole object it applied.
-const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
-
-/// The resources in `namespace` that `select` picks, as references to reconcile.
-fn matching<K: Reconciled>(
-    store: &Store<K>,
-    namespace: Option<String>,
-    select: impl Fn(&K) -> bool,
-) -> Vec<ObjectRef<K>> {
-    store
-        .state()
-        .into_iter()
-        .filter(|resource| resource.namespace() == namespace && select(resource))
-        .map(|resource| ObjectRef::from_obj(resource.as_ref()))
-        .collect()
-}
-
-/// Maps a changed object to the resources (of `store`) whose `names` include its name.
-fn referencing<K: Reconciled, O: ResourceExt>(
-    store: Store<K>,
-    names: fn(&K) -> BTreeSet<&str>,
-) -> impl Fn(O) -> Vec<ObjectRef<K>> {
-    move |object| {
-        let name = object.name_any();
-        matching(&store, object.namespace(), |resource| {
-            names(resource).contains(name.as_str())
-        })
-    }
-}
-
-/// The resources whose `spec.dependsOn` names `dependency` (of `kind`).
-fn dependents<K: Reconciled, D: ResourceExt>(
-    store: &Store<K>,
-    kind: DependencyKind,
-    dependency: &D,
-) -> Vec<ObjectRef<K>> {
-    let name = dependency.name_any();
-    let namespace = dependency.namespace().unwrap_or_default();
-    store
-        .state()
-        .into_iter()
-        .filter(|resource| {
-            let own = resource.namespace().unwrap_or_default();
-            resource.depends_on().iter().any(|d| {
-                d.kind == kind
-                    && d.name == name
-                    && d.namespace.as_deref().unwrap_or(&own) == namespace
-            })
-        })
-        .map(|resource| ObjectRef::from_obj(resource.as_ref()))
-        .collect()
-}
-
-/// An API of `K` in `namespace`, or in all namespaces.
-fn scoped<K>(client: &Client, namespace: Option<&str>) -> Api<K>
-where
-    K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope, DynamicType = ()>,
-{
-    match namespace {
-        Some(namespace) => Api::namespaced(client.clone(), namespace),
-        None => Api::all(client.clone()),
-    }
 }

@@ -1,17 +1,11 @@
-//! At most one running step per database across all resources: step Jobs carry their
-//! database's label, and a new step starts only when no other resource's step Job on that
-//! database is still running. Creation is serialised per database inside the operator, so two
-//! reconciles cannot both find the database free.
+//! Creation of step Jobs serialised per database inside the operator: a reconcile holds its
+//! database's turn from "is the database free?" until its Job exists, so two reconciles cannot
+//! both find the database free (see `decide::gate` for the check itself).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use k8s_openapi::api::batch::v1::Job;
-use kube::api::{Api, ListParams};
-use kube::{Client, ResourceExt};
 use tokio::sync::OwnedMutexGuard;
-
-use crate::jobs::{LABEL_DATABASE, LABEL_KIND, LABEL_RESOURCE};
 
 /// One lock per database label, held from "is the database free?" until the Job exists.
 #[derive(Debug, Default)]
@@ -35,67 +29,9 @@ impl DatabaseSlots {
     }
 }
 
-/// A running step Job of another resource on the same database, as `Kind name (Job job)`.
-pub async fn other_running_step(
-    client: &Client,
-    namespace: &str,
-    database: &str,
-    own_uid: &str,
-) -> Result<Option<String>, kube::Error> {
-    let params = ListParams::default().labels(&format!("{LABEL_DATABASE}={database}"));
-    let jobs = Api::<Job>::namespaced(client.clone(), namespace)
-        .list(&params)
-        .await?
-        .items;
-    Ok(jobs
-        .iter()
-        .filter(|job| !job.owner_references().iter().any(|o| o.uid == own_uid))
-        .find(|job| is_running(job))
-        .map(|job| {
-            let label = |key: &str| job.labels().get(key).cloned().unwrap_or_default();
-            format!(
-                "{} {} (Job {})",
-                label(LABEL_KIND),
-                label(LABEL_RESOURCE),
-                job.name_any()
-            )
-        }))
-}
-
-/// Whether a Job has neither completed nor failed.
-fn is_running(job: &Job) -> bool {
-    !job.status
-        .as_ref()
-        .and_then(|status| status.conditions.as_ref())
-        .into_iter()
-        .flatten()
-        .any(|c| (c.type_ == "Complete" || c.type_ == "Failed") && c.status == "True")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn job(conditions: &str) -> Job {
-        serde_json::from_str(&format!(
-            r#"{{"metadata": {{"name": "j"}}, "status": {{"conditions": {conditions}}}}}"#
-        ))
-        .unwrap()
-    }
-
-    #[test]
-    fn a_job_runs_until_it_completes_or_fails() {
-        assert!(is_running(&job("[]")));
-        assert!(is_running(&job(
-            r#"[{"type": "Complete", "status": "False"}]"#
-        )));
-        assert!(!is_running(&job(
-            r#"[{"type": "Complete", "status": "True"}]"#
-        )));
-        assert!(!is_running(&job(
-            r#"[{"type": "Failed", "status": "True"}]"#
-        )));
-    }
 
     #[tokio::test]
     async fn claims_on_one_database_wait_for_each_other_and_not_for_others() {

@@ -17,6 +17,7 @@
 //! [`StepReport`] to the termination message file.
 
 mod inputs;
+mod kind;
 mod naming;
 mod result;
 mod spec;
@@ -24,6 +25,7 @@ mod state;
 mod step;
 
 pub use inputs::{InputError, read_bundle, resource_generation};
+pub use kind::StepKind;
 pub use naming::{
     INPUT_HASH_LENGTH, MAX_LABEL_LENGTH, StepId, database_label, input_hash, resource_label,
 };
@@ -35,7 +37,7 @@ pub use spec::{
     sync_job,
 };
 pub use state::{StepState, step_state};
-pub use step::{StepAction, StepEnd, StepError, StepRequest, run_step};
+pub use step::{StepEnd, StepError, StepRequest, run_step};
 
 use serde::{Deserialize, Serialize};
 

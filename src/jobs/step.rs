@@ -7,6 +7,7 @@ use std::path::Path;
 use tracing::{error, info};
 
 use super::inputs::{InputError, read_bundle, resource_generation};
+use super::kind::StepKind;
 use super::{ENV_RESOURCE, NextStep, StepReport};
 use crate::api::{Outcome, Reason};
 use crate::engine::{EngineSettings, Progress};
@@ -26,31 +27,9 @@ pub struct StepRequest<'a> {
     /// Timeouts and history table unless the resource's spec sets them.
     pub settings: EngineSettings,
     /// Which step.
-    pub action: StepAction<'a>,
-}
-
-/// Which step a step Job runs.
-#[derive(Debug, Clone, Copy)]
-pub enum StepAction<'a> {
-    /// One step of a DatabaseMigration.
-    Migrate {
-        /// Run this script step (it must be the first pending migration).
-        script: Option<&'a str>,
-        /// Otherwise apply at most this many SQL migrations, stopping before a script step.
-        max_migrations: usize,
-    },
-    /// One sync of a ConfigSync.
-    Sync,
-}
-
-impl StepAction<'_> {
-    /// The kind of resource this step runs.
-    pub fn kind(self) -> ResourceKind {
-        match self {
-            Self::Migrate { .. } => ResourceKind::DatabaseMigration,
-            Self::Sync => ResourceKind::ConfigSync,
-        }
-    }
+    pub kind: StepKind,
+    /// The most SQL migrations a [`StepKind::Sql`] step applies (it stops before a script step).
+    pub max_migrations: usize,
 }
 
 /// How a step ended: the report to leave, and why it failed (if it did).
@@ -115,7 +94,7 @@ impl StepError {
 /// before the step could run still ends in a report.
 pub async fn run_step(request: &StepRequest<'_>) -> StepEnd {
     let env = |name: &str| std::env::var(name).ok();
-    let kind = request.action.kind();
+    let kind = request.kind.resource_kind();
     let result = match read_bundle(kind, request.config_maps_dir, &env) {
         Ok(bundle) => run_bundle(&bundle, request).await,
         Err(error) => Err(error.into()),
@@ -216,25 +195,25 @@ async fn run_bundle(bundle: &Bundle, request: &StepRequest<'_>) -> Result<StepEn
         return Err(ManifestError::Empty.into());
     };
     info!(resource = %resource.id, database = %resource.url.redacted(), "step starting");
-    let StepAction::Migrate {
-        script,
-        max_migrations,
-    } = request.action
-    else {
-        let results = manifest::execute(
-            std::slice::from_ref(resource),
-            Mode::Apply,
-            PlanOverrides::default(),
-            &mut |_, _| {},
-        )
-        .await;
-        let result = results.into_iter().next().ok_or(ManifestError::Empty)?;
-        return Ok(StepEnd::from_result(
-            result,
-            resource.generation,
-            Vec::new(),
-            NextStep::Done,
-        ));
+    let script = match &request.kind {
+        StepKind::Sql => None,
+        StepKind::Script { version } => Some(version.as_str()),
+        StepKind::Sync => {
+            let results = manifest::execute(
+                std::slice::from_ref(resource),
+                Mode::Apply,
+                PlanOverrides::default(),
+                &mut |_, _| {},
+            )
+            .await;
+            let result = results.into_iter().next().ok_or(ManifestError::Empty)?;
+            return Ok(StepEnd::from_result(
+                result,
+                resource.generation,
+                Vec::new(),
+                NextStep::Done,
+            ));
+        }
     };
     let Work::Migrate(work) = &resource.work else {
         return Err(InputError::WrongKind {
@@ -245,7 +224,7 @@ async fn run_bundle(bundle: &Bundle, request: &StepRequest<'_>) -> Result<StepEn
         .into());
     };
     let run = MigrationRun::new(resource, work, PlanOverrides::default());
-    Ok(migration_step(&run, resource, script, max_migrations).await)
+    Ok(migration_step(&run, resource, script, request.max_migrations).await)
 }
 
 /// Plans and checks; applies the next script step or the next SQL migrations; reports what

@@ -9,21 +9,23 @@ use tracing::error;
 use crate::api::Reason;
 use crate::cli::args::{GlobalArgs, JobArgs};
 use crate::cli::error::CliError;
-use crate::jobs::{self, StepAction, StepEnd, StepRequest};
+use crate::jobs::{self, StepEnd, StepKind, StepRequest};
 
 /// Runs the step, writes its report to the termination message file, and fails when the
 /// step did.
 pub async fn run(
     global: &GlobalArgs,
     args: &JobArgs,
-    action: StepAction<'_>,
+    kind: StepKind,
+    max_migrations: usize,
 ) -> Result<(), CliError> {
     let end = match super::engine_settings(global) {
         Ok(settings) => {
             let request = StepRequest {
                 config_maps_dir: &args.config_maps_dir,
                 settings,
-                action,
+                kind,
+                max_migrations,
             };
             jobs::run_step(&request).await
         }
@@ -32,7 +34,7 @@ pub async fn run(
             let env = |name: &str| std::env::var(name).ok();
             let generation = jobs::resource_generation(&env);
             StepEnd::not_run(
-                action.kind(),
+                kind.resource_kind(),
                 Reason::InvalidInput,
                 &error.to_string(),
                 generation,

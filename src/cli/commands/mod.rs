@@ -17,7 +17,7 @@ use super::args::{CheckArgs, Cli, Command, DEFAULT_DATABASE_URL, GlobalArgs};
 use super::error::CliError;
 use super::output::Output;
 use crate::engine::{DatabaseUrl, EngineSettings, HistoryTable, Migrator, Progress, Timeouts};
-use crate::jobs::StepAction;
+use crate::jobs::StepKind;
 use crate::manifest::Mode;
 use crate::source::{MigrationSet, load_dir};
 
@@ -68,13 +68,16 @@ pub async fn dispatch(cli: &Cli, output: &Output) -> Result<(), CliError> {
             max_migrations,
             job,
         } => {
-            let action = StepAction::Migrate {
-                script: script.as_deref(),
-                max_migrations: usize::try_from(*max_migrations).unwrap_or(usize::MAX),
+            let kind = match script {
+                Some(version) => StepKind::Script {
+                    version: version.clone(),
+                },
+                None => StepKind::Sql,
             };
-            job::run(&cli.global, job, action).await
+            let max_migrations = usize::try_from(*max_migrations).unwrap_or(usize::MAX);
+            job::run(&cli.global, job, kind, max_migrations).await
         }
-        Command::Sync { job } => job::run(&cli.global, job, StepAction::Sync).await,
+        Command::Sync { job } => job::run(&cli.global, job, StepKind::Sync, 0).await,
         Command::Apply {
             to,
             checks,
