@@ -2,6 +2,8 @@
 //! CLI and (later) the Kubernetes operator's Jobs. Modules follow the data flow:
 //! `api` → `source` → `plan` → `engine` → `sync` → `manifest` → `jobs` → `controller` → `cli`.
 
+#![warn(missing_docs)]
+
 pub mod api;
 pub mod cli;
 pub mod controller;

@@ -364,7 +364,12 @@ fn down_reverts_and_verify_rollback_catches_a_broken_down() {
 #[test]
 fn new_creates_timestamped_up_and_down_files() {
     let ws = Workspace::new(&[]);
-    let out = ws.run(&["new", "add_badges", "--kind", "data"]);
+    // `new` only writes files: it takes --dir, not --database-url
+    let out = Command::new(env!("CARGO_BIN_EXE_dbmigrate"))
+        .args(["new", "add_badges", "--kind", "data", "--dir"])
+        .arg(ws.migrations())
+        .output()
+        .unwrap();
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let mut names: Vec<String> = std::fs::read_dir(ws.migrations())
         .unwrap()
@@ -378,6 +383,42 @@ fn new_creates_timestamped_up_and_down_files() {
     );
     let up = std::fs::read_to_string(ws.migrations().join(&names[1])).unwrap();
     assert!(up.starts_with("-- dbmigrate: kind=data"));
+}
+
+#[test]
+fn each_command_takes_only_the_flags_it_uses() {
+    let refused = |args: &[&str], flag: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_dbmigrate"))
+            .args(args)
+            .env_remove("DATABASE_URL")
+            .output()
+            .unwrap();
+        assert_eq!(code(&out), 2, "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(flag), "{args:?}: {}", stderr(&out));
+    };
+    refused(&["operator", "--dir", "migrations"], "--dir");
+    refused(&["operator", "--history-table", "h"], "--history-table");
+    refused(
+        &["new", "x", "--database-url", "sqlite://x.db"],
+        "--database-url",
+    );
+    refused(
+        &["step", "--database-url", "sqlite://x.db"],
+        "--database-url",
+    );
+    refused(&["crds", "--lock-timeout", "1s"], "--lock-timeout");
+    let help = Command::new(env!("CARGO_BIN_EXE_dbmigrate"))
+        .args(["operator", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(
+        help.contains("DatabaseMigrations and ConfigSyncs"),
+        "{help}"
+    );
+    for flag in ["--dir", "--database-url", "--history-table", "--output"] {
+        assert!(!help.contains(flag), "operator --help lists {flag}: {help}");
+    }
 }
 
 #[test]

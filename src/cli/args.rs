@@ -26,39 +26,69 @@ pub struct Cli {
 /// Options every command shares.
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
-    /// Directory holding the migration files.
-    #[arg(
-        long,
-        global = true,
-        env = "DBMIGRATE_DIR",
-        default_value = "migrations"
-    )]
-    pub dir: PathBuf,
-    /// Database URL: postgres://user:pass@host:5432/db or sqlite://path/to/file.db
-    /// [default: sqlite://dbmigrate.db; with -f: each resource's Secret, which this overrides].
-    #[arg(long, global = true, env = "DATABASE_URL", hide_env_values = true)]
-    pub database_url: Option<String>,
-    /// History table, `table` or `schema.table`.
-    #[arg(long, global = true, default_value = "dbmigrate_history")]
-    pub history_table: String,
-    /// Time limit for connecting (TCP, greeting, authentication), e.g. 10s.
-    #[arg(long, global = true, default_value = "10s", value_parser = parse_duration)]
-    pub connect_timeout: Duration,
-    /// Time limit for waiting on the migration lock or any table lock, e.g. 30s.
-    #[arg(long, global = true, default_value = "30s", value_parser = parse_duration)]
-    pub lock_timeout: Duration,
-    /// Time limit for one statement, e.g. 10m.
-    #[arg(long, global = true, default_value = "10m", value_parser = parse_duration)]
-    pub statement_timeout: Duration,
-    /// Output format.
-    #[arg(long, short = 'o', global = true, value_enum, default_value_t = OutputFormat::Human)]
-    pub output: OutputFormat,
-    /// When to colour human output.
-    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
     /// More log output on stderr (-v info, -vv debug); RUST_LOG overrides.
     #[arg(long, short = 'v', global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+}
+
+/// How commands that print for people (or scripts) print.
+#[derive(Debug, Args, Clone, Copy)]
+pub struct OutputArgs {
+    /// Output format.
+    #[arg(long, short = 'o', value_enum, default_value_t = OutputFormat::Human)]
+    pub output: OutputFormat,
+    /// When to colour human output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+impl Default for OutputArgs {
+    fn default() -> Self {
+        Self {
+            output: OutputFormat::Human,
+            color: ColorChoice::Auto,
+        }
+    }
+}
+
+/// Where the migration files are.
+#[derive(Debug, Args, Clone)]
+pub struct FolderArgs {
+    /// Directory holding the migration files.
+    #[arg(long, env = "DBMIGRATE_DIR", default_value = "migrations")]
+    pub dir: PathBuf,
+}
+
+/// How the engine runs: the history table and the timeouts.
+#[derive(Debug, Args, Clone)]
+pub struct EngineArgs {
+    /// History table, `table` or `schema.table`.
+    #[arg(long, default_value = "dbmigrate_history")]
+    pub history_table: String,
+    /// Time limit for connecting (TCP, greeting, authentication), e.g. 10s.
+    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    pub connect_timeout: Duration,
+    /// Time limit for waiting on the migration lock or any table lock, e.g. 30s.
+    #[arg(long, default_value = "30s", value_parser = parse_duration)]
+    pub lock_timeout: Duration,
+    /// Time limit for one statement, e.g. 10m.
+    #[arg(long, default_value = "10m", value_parser = parse_duration)]
+    pub statement_timeout: Duration,
+}
+
+/// The migrations folder, the database and the engine's settings of the database commands.
+#[derive(Debug, Args, Clone)]
+pub struct DatabaseArgs {
+    /// The migrations folder.
+    #[command(flatten)]
+    pub folder: FolderArgs,
+    /// Database URL: postgres://user:pass@host:5432/db or sqlite://path/to/file.db
+    /// [default: sqlite://dbmigrate.db; with -f: each resource's Secret, which this overrides].
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// History table and timeouts.
+    #[command(flatten)]
+    pub engine: EngineArgs,
 }
 
 /// Overrides of the safety checks and lint policy (apply and plan).
@@ -148,6 +178,12 @@ pub enum Command {
         /// Manifests (instead of --dir).
         #[command(flatten)]
         manifests: ManifestArgs,
+        /// Folder, database and engine settings.
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// Output.
+        #[command(flatten)]
+        output: OutputArgs,
     },
     /// Dry run: what apply would run, with lint findings; changes nothing.
     Plan {
@@ -160,18 +196,36 @@ pub enum Command {
         /// Manifests (instead of --dir).
         #[command(flatten)]
         manifests: ManifestArgs,
+        /// Folder, database and engine settings.
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// Output.
+        #[command(flatten)]
+        output: OutputArgs,
     },
     /// Show every migration with its state, applied time and duration.
     Status {
         /// Manifests (instead of --dir).
         #[command(flatten)]
         manifests: ManifestArgs,
+        /// Folder, database and engine settings.
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// Output.
+        #[command(flatten)]
+        output: OutputArgs,
     },
     /// Revert applied migrations above --to, newest first, with their down scripts.
     Down {
         /// Keep this version and everything below it applied (`0` reverts all).
         #[arg(long)]
         to: String,
+        /// Folder, database and engine settings.
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// Output.
+        #[command(flatten)]
+        output: OutputArgs,
     },
     /// Create a new migration file (and its down file) with the next timestamp version.
     New {
@@ -180,6 +234,12 @@ pub enum Command {
         /// Schema change or data change.
         #[arg(long, value_enum, default_value_t = NewKind::Schema)]
         kind: NewKind,
+        /// Where to write it.
+        #[command(flatten)]
+        folder: FolderArgs,
+        /// Output.
+        #[command(flatten)]
+        output: OutputArgs,
     },
     /// Clear dirty records and accept edited checksums (after checking the database by hand).
     Repair {
@@ -192,15 +252,31 @@ pub enum Command {
         /// With -f: only this DatabaseMigration (needed with --mark-applied when there are several).
         #[arg(long, value_name = "NAME", requires = "files")]
         resource: Option<String>,
+        /// Folder, database and engine settings.
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// Output.
+        #[command(flatten)]
+        output: OutputArgs,
     },
     /// On a scratch database: apply all, revert all, apply all again; compare schemas.
-    VerifyRollback,
+    VerifyRollback {
+        /// Folder, database (where the scratch database is made) and engine settings.
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// Output.
+        #[command(flatten)]
+        output: OutputArgs,
+    },
     /// Print the CustomResourceDefinitions (YAML) to install with `kubectl apply -f -`.
     Crds {
         /// Write one file per CRD into this directory instead (`crds --write crds` updates the
         /// committed copies).
         #[arg(long, value_name = "DIR")]
         write: Option<PathBuf>,
+        /// Output.
+        #[command(flatten)]
+        output: OutputArgs,
     },
     /// Run one step of a DatabaseMigration from a step Job's inputs (run inside the operator's
     /// Jobs).
@@ -211,18 +287,24 @@ pub enum Command {
         /// Otherwise apply at most this many SQL migrations, stopping before a script step.
         #[arg(long, value_name = "N", default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..))]
         max_migrations: u32,
+        /// History table and timeouts, unless the resource's spec sets them.
+        #[command(flatten)]
+        engine: EngineArgs,
         /// Inputs, report and logs.
         #[command(flatten)]
         job: JobArgs,
     },
     /// Sync a ConfigSync's rows once from a step Job's inputs (run inside the operator's Jobs).
     Sync {
+        /// History table and timeouts, unless the resource's spec sets them.
+        #[command(flatten)]
+        engine: EngineArgs,
         /// Inputs, report and logs.
         #[command(flatten)]
         job: JobArgs,
     },
-    /// Run the Kubernetes operator: reconcile DatabaseMigrations into ordered step Jobs and
-    /// write their status (uses KUBECONFIG, else the in-cluster service account).
+    /// Run the Kubernetes operator: reconcile DatabaseMigrations and ConfigSyncs into ordered
+    /// step Jobs and write their status (uses KUBECONFIG, else the in-cluster service account).
     Operator {
         /// Watch only this namespace (all namespaces when omitted).
         #[arg(long, env = "DBMIGRATE_NAMESPACE")]
@@ -288,12 +370,30 @@ pub enum LogFormat {
 }
 
 impl Command {
-    /// The log format of commands that choose one (the step Job commands).
+    /// The log format of commands that choose one (the step Job commands, the operator).
     pub fn log_format(&self) -> Option<LogFormat> {
         match self {
-            Self::Step { job, .. } | Self::Sync { job } => Some(job.log_format),
+            Self::Step { job, .. } | Self::Sync { job, .. } => Some(job.log_format),
             Self::Operator { log_format, .. } => Some(*log_format),
             _ => None,
+        }
+    }
+
+    /// How the command prints (the defaults for commands that print nothing but errors).
+    pub fn output(&self) -> OutputArgs {
+        match self {
+            Self::Apply { output, .. }
+            | Self::Plan { output, .. }
+            | Self::Status { output, .. }
+            | Self::Down { output, .. }
+            | Self::New { output, .. }
+            | Self::Repair { output, .. }
+            | Self::VerifyRollback { output, .. }
+            | Self::Crds { output, .. } => *output,
+            Self::Step { .. }
+            | Self::Sync { .. }
+            | Self::Operator { .. }
+            | Self::CopySelf { .. } => OutputArgs::default(),
         }
     }
 }

@@ -19,7 +19,8 @@ use self::output::Output;
 /// Runs a parsed command line and returns the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
     init_tracing(cli.global.verbose, cli.command.log_format());
-    let output = Output::new(cli.global.output, cli.global.color);
+    let printing = cli.command.output();
+    let output = Output::new(printing.output, printing.color);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build();

@@ -73,7 +73,7 @@ pub fn load_dir(dir: &Path) -> Result<MigrationSet, SourceError> {
 }
 
 /// A directory entry that is not ignored.
-struct Entry {
+struct FolderEntry {
     name: String,
     /// Relative to the migrations folder.
     path: PathBuf,
@@ -82,7 +82,7 @@ struct Entry {
 
 /// The entries of `root/rel`, sorted by name, without ignored ones. Symbolic links are
 /// followed (ConfigMap volumes are made of them).
-fn list(root: &Path, rel: &Path) -> Result<Vec<Entry>, SourceError> {
+fn list(root: &Path, rel: &Path) -> Result<Vec<FolderEntry>, SourceError> {
     let io = |path: PathBuf| move |source| SourceError::Io { path, source };
     let dir = root.join(rel);
     let mut entries = Vec::new();
@@ -101,14 +101,14 @@ fn list(root: &Path, rel: &Path) -> Result<Vec<Entry>, SourceError> {
         let is_dir = fs::metadata(entry.path())
             .map_err(io(root.join(&path)))?
             .is_dir();
-        entries.push(Entry { name, path, is_dir });
+        entries.push(FolderEntry { name, path, is_dir });
     }
     entries.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(entries)
 }
 
 /// The scripts in a `<timestamp>_<name>/` folder (Prisma, Diesel).
-fn scan_subdir(root: &Path, dir: &Entry) -> Result<Vec<Found>, SourceError> {
+fn scan_subdir(root: &Path, dir: &FolderEntry) -> Result<Vec<Found>, SourceError> {
     let mut found = Vec::new();
     for entry in list(root, &dir.path)? {
         let parts = if entry.is_dir {

@@ -7,19 +7,19 @@ use std::path::Path;
 use tracing::error;
 
 use crate::api::Reason;
-use crate::cli::args::{GlobalArgs, JobArgs};
+use crate::cli::args::{EngineArgs, JobArgs};
 use crate::cli::error::CliError;
 use crate::jobs::{self, StepEnd, StepKind, StepRequest};
 
 /// Runs the step, writes its report to the termination message file, and fails when the
 /// step did.
 pub async fn run(
-    global: &GlobalArgs,
+    engine: &EngineArgs,
     args: &JobArgs,
     kind: StepKind,
     max_migrations: usize,
 ) -> Result<(), CliError> {
-    let end = match super::engine_settings(global) {
+    let end = match super::engine_settings(engine) {
         Ok(settings) => {
             let request = StepRequest {
                 config_maps_dir: &args.config_maps_dir,

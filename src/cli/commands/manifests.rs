@@ -6,7 +6,7 @@ use std::path::Path;
 use serde_json::json;
 
 use crate::api::{Outcome, Reason};
-use crate::cli::args::{CheckArgs, GlobalArgs, ManifestArgs};
+use crate::cli::args::{CheckArgs, DatabaseArgs, ManifestArgs};
 use crate::cli::error::{CliError, reason_exit_code};
 use crate::cli::output::{Output, Table, Tone};
 use crate::engine::{DatabaseUrl, Migrator, Progress};
@@ -18,7 +18,7 @@ use crate::manifest::{
 /// Reads, resolves and runs the manifests; prints `kubectl get`-style tables (or the
 /// resources with their statuses as JSON/YAML).
 pub async fn run(
-    global: &GlobalArgs,
+    database: &DatabaseArgs,
     args: &ManifestArgs,
     checks: &CheckArgs,
     to: Option<&str>,
@@ -30,7 +30,7 @@ pub async fn run(
             "--to does not combine with -f: set spec.targetVersion in the DatabaseMigration".into(),
         ));
     }
-    let prepared = prepare(global, args, checks)?;
+    let prepared = prepare(database, args, checks)?;
     let overrides = checks.overrides();
     let mut progress = |id: &ResourceId, progress: Progress<'_>| {
         let prefix = format!("{}/{}: ", id.kind.as_str().to_lowercase(), id.name);
@@ -45,19 +45,19 @@ pub async fn run(
 
 /// Reads the manifests and resolves every resource (nothing runs yet).
 fn prepare(
-    global: &GlobalArgs,
+    database: &DatabaseArgs,
     args: &ManifestArgs,
     checks: &CheckArgs,
 ) -> Result<Vec<Prepared>, CliError> {
     let documents = manifest::read_inputs(&args.files)?;
     let bundle = Bundle::from_documents(documents, &args.namespace)?;
     let defaults = Defaults {
-        database_url: global
+        database_url: database
             .database_url
             .as_deref()
             .map(DatabaseUrl::parse)
             .transpose()?,
-        settings: super::engine_settings(global)?,
+        settings: super::engine_settings(&database.engine)?,
         lint: checks.lint_policy(),
     };
     Ok(manifest::prepare(&bundle, &defaults)?)
@@ -74,12 +74,12 @@ pub struct Selection<'a> {
 
 /// `repair -f`: repairs the history of the manifests' DatabaseMigrations.
 pub async fn repair(
-    global: &GlobalArgs,
+    database: &DatabaseArgs,
     args: &ManifestArgs,
     selection: Selection<'_>,
     output: &Output,
 ) -> Result<(), CliError> {
-    let prepared = prepare(global, args, &CheckArgs::default())?;
+    let prepared = prepare(database, args, &CheckArgs::default())?;
     let chosen: Vec<&Prepared> = prepared
         .iter()
         .filter(|p| matches!(p.work, Work::Migrate(_)))

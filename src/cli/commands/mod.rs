@@ -13,7 +13,7 @@ mod verify;
 
 use tracing::info_span;
 
-use super::args::{CheckArgs, Cli, Command, DEFAULT_DATABASE_URL, GlobalArgs};
+use super::args::{CheckArgs, Cli, Command, DEFAULT_DATABASE_URL, DatabaseArgs, EngineArgs};
 use super::error::CliError;
 use super::output::Output;
 use crate::engine::{DatabaseUrl, EngineSettings, HistoryTable, Migrator, Progress, Timeouts};
@@ -26,8 +26,10 @@ pub async fn dispatch(cli: &Cli, output: &Output) -> Result<(), CliError> {
     let span = info_span!("command", command = ?std::mem::discriminant(&cli.command));
     let _entered = span.enter();
     match &cli.command {
-        Command::New { name, kind } => new::run(&cli.global.dir, name, *kind, output),
-        Command::Crds { write } => crds::run(write.as_deref(), output),
+        Command::New {
+            name, kind, folder, ..
+        } => new::run(&folder.dir, name, *kind, output),
+        Command::Crds { write, .. } => crds::run(write.as_deref(), output),
         Command::CopySelf { dest } => job::copy_self(dest),
         Command::Operator {
             namespace,
@@ -66,6 +68,7 @@ pub async fn dispatch(cli: &Cli, output: &Output) -> Result<(), CliError> {
         Command::Step {
             script,
             max_migrations,
+            engine,
             job,
         } => {
             let kind = match script {
@@ -75,105 +78,109 @@ pub async fn dispatch(cli: &Cli, output: &Output) -> Result<(), CliError> {
                 None => StepKind::Sql,
             };
             let max_migrations = usize::try_from(*max_migrations).unwrap_or(usize::MAX);
-            job::run(&cli.global, job, kind, max_migrations).await
+            job::run(engine, job, kind, max_migrations).await
         }
-        Command::Sync { job } => job::run(&cli.global, job, StepKind::Sync, 0).await,
+        Command::Sync { engine, job } => job::run(engine, job, StepKind::Sync, 0).await,
         Command::Apply {
             to,
             checks,
             manifests: files,
+            database,
+            ..
         }
         | Command::Plan {
             to,
             checks,
             manifests: files,
+            database,
+            ..
         } if !files.files.is_empty() => {
             let mode = match cli.command {
                 Command::Apply { .. } => Mode::Apply,
                 _ => Mode::Plan,
             };
             let to = to.as_deref();
-            manifests::run(&cli.global, files, checks, to, mode, output).await
+            manifests::run(database, files, checks, to, mode, output).await
         }
         Command::Repair {
             mark_applied,
             manifests: files,
             resource,
+            database,
+            ..
         } if !files.files.is_empty() => {
             let selected = manifests::Selection {
                 resource: resource.as_deref(),
                 mark_applied: mark_applied.as_deref(),
             };
-            manifests::repair(&cli.global, files, selected, output).await
+            manifests::repair(database, files, selected, output).await
         }
-        Command::Status { manifests: files } if !files.files.is_empty() => {
+        Command::Status {
+            manifests: files,
+            database,
+            ..
+        } if !files.files.is_empty() => {
             let checks = CheckArgs::default();
-            manifests::run(&cli.global, files, &checks, None, Mode::Plan, output).await
+            manifests::run(database, files, &checks, None, Mode::Plan, output).await
         }
-        command => {
-            let folder = Folder::new(&cli.global, *output)?;
-            match command {
-                Command::Apply { to, checks, .. } => {
-                    apply::apply(&folder, to.as_deref(), checks).await
-                }
-                Command::Plan { to, checks, .. } => {
-                    apply::plan(&folder, to.as_deref(), checks).await
-                }
-                Command::Status { .. } => status::run(&folder).await,
-                Command::Down { to } => down::run(&folder, to).await,
-                Command::Repair { mark_applied, .. } => {
-                    repair::run(&folder, mark_applied.as_deref()).await
-                }
-                Command::VerifyRollback => verify::run(&folder).await,
-                Command::New { .. }
-                | Command::Crds { .. }
-                | Command::CopySelf { .. }
-                | Command::Operator { .. }
-                | Command::Step { .. }
-                | Command::Sync { .. } => unreachable!("handled above"),
-            }
+        Command::Apply {
+            to,
+            checks,
+            database,
+            ..
+        } => apply::apply(&Folder::new(database, *output)?, to.as_deref(), checks).await,
+        Command::Plan {
+            to,
+            checks,
+            database,
+            ..
+        } => apply::plan(&Folder::new(database, *output)?, to.as_deref(), checks).await,
+        Command::Status { database, .. } => status::run(&Folder::new(database, *output)?).await,
+        Command::Down { to, database, .. } => down::run(&Folder::new(database, *output)?, to).await,
+        Command::Repair {
+            mark_applied,
+            database,
+            ..
+        } => repair::run(&Folder::new(database, *output)?, mark_applied.as_deref()).await,
+        Command::VerifyRollback { database, .. } => {
+            verify::run(&Folder::new(database, *output)?).await
         }
     }
 }
 
 /// What every database command needs: the files, the URL, the settings, the output.
 pub struct Folder<'a> {
-    global: &'a GlobalArgs,
+    args: &'a DatabaseArgs,
     url: DatabaseUrl,
     settings: EngineSettings,
     output: Output,
 }
 
-/// Timeouts and history table from the global flags.
-fn engine_settings(global: &GlobalArgs) -> Result<EngineSettings, CliError> {
+/// Timeouts and history table from their flags.
+fn engine_settings(engine: &EngineArgs) -> Result<EngineSettings, CliError> {
     Ok(EngineSettings {
         timeouts: Timeouts {
-            connect: global.connect_timeout,
-            lock: global.lock_timeout,
-            statement: global.statement_timeout,
+            connect: engine.connect_timeout,
+            lock: engine.lock_timeout,
+            statement: engine.statement_timeout,
         },
-        history: HistoryTable::parse(&global.history_table)?,
+        history: HistoryTable::parse(&engine.history_table)?,
     })
 }
 
 impl<'a> Folder<'a> {
-    fn new(global: &'a GlobalArgs, output: Output) -> Result<Self, CliError> {
+    fn new(args: &'a DatabaseArgs, output: Output) -> Result<Self, CliError> {
         Ok(Self {
-            global,
-            url: DatabaseUrl::parse(
-                global
-                    .database_url
-                    .as_deref()
-                    .unwrap_or(DEFAULT_DATABASE_URL),
-            )?,
-            settings: engine_settings(global)?,
+            args,
+            url: DatabaseUrl::parse(args.database_url.as_deref().unwrap_or(DEFAULT_DATABASE_URL))?,
+            settings: engine_settings(&args.engine)?,
             output,
         })
     }
 
     /// Reads the migration files (before any connection, so bad files fail first).
     fn files(&self) -> Result<MigrationSet, CliError> {
-        Ok(load_dir(&self.global.dir)?)
+        Ok(load_dir(&self.args.folder.dir)?)
     }
 
     /// Connects, reads the history and plans `set` against it.

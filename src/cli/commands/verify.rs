@@ -3,11 +3,10 @@
 use super::Folder;
 use crate::cli::error::CliError;
 use crate::engine::{Scratch, verify_rollback};
-use crate::source::load_dir;
 
 /// Runs the up/down/up cycle on a scratch database and reports the first mismatch.
 pub async fn run(folder: &Folder<'_>) -> Result<(), CliError> {
-    let set = load_dir(&folder.global.dir)?;
+    let set = folder.files()?;
     let scratch = Scratch::create(&folder.url, &folder.settings).await?;
     let result = async {
         let mut db = scratch.connect(&folder.settings).await?;

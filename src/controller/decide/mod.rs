@@ -25,7 +25,7 @@ pub use found::{FoundJobs, StepJob};
 pub use retry::RetryPolicy;
 
 use self::status::Situation;
-use self::steps::{NewStep, Progress, latest_report, progress, reported_reason, resync};
+use self::steps::{NewStep, NextMove, latest_report, next_move, reported_reason, resync};
 use super::kinds::Reconciled;
 use super::observe::{Gate, Snapshot};
 use crate::api::{Outcome, Reason, ResourceStatus, first_line};
@@ -86,13 +86,13 @@ pub fn decide<K: Reconciled>(
         return Decided::Done(decision);
     }
     let policy = RetryPolicy::for_runner(&runner);
-    match progress(&situation.jobs, K::FIRST_STEP, &policy, now) {
-        Progress::Start(step) => {
+    match next_move(&situation.jobs, K::FIRST_STEP, &policy, now) {
+        NextMove::Start(step) => {
             let before = Decision::leave(Requeue::After(RECHECK), Verdict::Create);
             to_start(&situation, settings, step, before)
         }
-        Progress::Wait => Decided::Done(waiting(&situation)),
-        Progress::Retry {
+        NextMove::Wait => Decided::Done(waiting(&situation)),
+        NextMove::Retry {
             step,
             at,
             reason,
@@ -114,7 +114,7 @@ pub fn decide<K: Reconciled>(
             let requeue = Requeue::After(wait.max(Duration::from_secs(1)));
             Decided::Done(situation.decision(status, requeue, Verdict::Retry))
         }
-        Progress::Done(report) => {
+        NextMove::Done(report) => {
             let (status, actions) = situation.ready(&report);
             let ready = Decision {
                 actions,
@@ -132,7 +132,7 @@ pub fn decide<K: Reconciled>(
                 }
             }
         }
-        Progress::Failed {
+        NextMove::Failed {
             reason,
             message,
             report,

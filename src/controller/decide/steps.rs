@@ -27,7 +27,7 @@ pub struct NewStep {
 
 /// Where the steps of the current inputs stand.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Progress {
+pub enum NextMove {
     /// Create this step's Job now.
     Start(NewStep),
     /// A Job is active: wait for it (its status change wakes the controller).
@@ -61,27 +61,27 @@ pub enum Progress {
 /// Where the steps stand. `first` is the kind of a resource's first step ([`StepKind::Sql`] or
 /// [`StepKind::Sync`]); a Job of earlier inputs that still runs (a spec changed mid-step) is
 /// waited for, then the new inputs are planned.
-pub fn progress(
+pub fn next_move(
     jobs: &FoundJobs,
     first: StepKind,
     policy: &RetryPolicy,
     now: Timestamp,
-) -> Progress {
+) -> NextMove {
     if jobs.earlier_active {
-        return Progress::Wait;
+        return NextMove::Wait;
     }
     let Some(latest) = jobs.latest() else {
-        return Progress::Start(NewStep {
+        return NextMove::Start(NewStep {
             ordinal: 0,
             attempt: 1,
             kind: first,
         });
     };
     match &latest.state {
-        StepState::Pending | StepState::Running => Progress::Wait,
+        StepState::Pending | StepState::Running => NextMove::Wait,
         StepState::Succeeded(report) => match next_kind(&report.next) {
-            None => Progress::Done(report.clone()),
-            Some(kind) => Progress::Start(NewStep {
+            None => NextMove::Done(report.clone()),
+            Some(kind) => NextMove::Start(NewStep {
                 ordinal: latest.ordinal + 1,
                 attempt: 1,
                 kind,
@@ -96,7 +96,7 @@ pub fn progress(
             let reason = report.as_ref().and_then(reported_reason).unwrap_or(*reason);
             let attempts = latest.attempt;
             if reason.is_permanent() || attempts > policy.limit {
-                return Progress::Failed {
+                return NextMove::Failed {
                     reason,
                     message: message.clone(),
                     report: report.clone(),
@@ -113,9 +113,9 @@ pub fn progress(
                 .checked_add(policy.delay(attempts))
                 .unwrap_or(finished_at);
             if at <= now {
-                Progress::Start(step)
+                NextMove::Start(step)
             } else {
-                Progress::Retry {
+                NextMove::Retry {
                     step,
                     at,
                     reason,

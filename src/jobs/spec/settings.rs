@@ -264,6 +264,7 @@ impl StepResource for ConfigSync {
     }
 }
 
+/// The error of a part of `resource` (`what`) that does not encode as JSON.
 pub(super) fn encode_error<R: StepResource + ?Sized>(
     resource: &R,
     what: &'static str,

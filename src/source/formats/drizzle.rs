@@ -18,11 +18,11 @@ pub(crate) const JOURNAL: &str = "meta/_journal.json";
 /// "when":1700000000000,"tag":"0000_steep_wolverine","breakpoints":true}, ...]}`.
 #[derive(Deserialize)]
 struct Journal {
-    entries: Vec<Entry>,
+    entries: Vec<JournalEntry>,
 }
 
 #[derive(Deserialize)]
-struct Entry {
+struct JournalEntry {
     /// The migration's file name without `.sql`.
     tag: String,
 }
@@ -51,7 +51,7 @@ pub(crate) fn order_by_journal(
         found.into_iter().map(|f| (f.path.clone(), f)).collect();
     let mut listed = HashSet::new();
     let mut ordered: Vec<Found> = Vec::with_capacity(files.len());
-    for Entry { tag } in journal.entries {
+    for JournalEntry { tag } in journal.entries {
         let file = PathBuf::from(format!("{tag}.sql"));
         let shown = root.join(&file);
         let Some(script) = files.remove(&file) else {

@@ -64,23 +64,23 @@ fn failed(ordinal: u32, attempt: u32, reason: &str, finished_at: Timestamp) -> S
 }
 
 /// `progress` of `jobs` of the current inputs; `earlier_active`: a Job of earlier inputs runs.
-fn progress_of(
+fn next_move_of(
     jobs: &[StepJob],
     earlier_active: bool,
     first: StepKind,
     policy: &RetryPolicy,
     now: Timestamp,
-) -> Progress {
+) -> NextMove {
     let found = FoundJobs {
         current: jobs.to_vec(),
         earlier_active,
         stuck: Vec::new(),
     };
-    progress(&found, first, policy, now)
+    next_move(&found, first, policy, now)
 }
 
-fn create(ordinal: u32, attempt: u32, kind: StepKind) -> Progress {
-    Progress::Start(NewStep {
+fn create(ordinal: u32, attempt: u32, kind: StepKind) -> NextMove {
+    NextMove::Start(NewStep {
         ordinal,
         attempt,
         kind,
@@ -91,11 +91,11 @@ fn create(ordinal: u32, attempt: u32, kind: StepKind) -> Progress {
 fn the_first_step_is_created_when_no_job_exists() {
     let policy = default_policy();
     assert_eq!(
-        progress_of(&[], false, StepKind::Sql, &policy, at(0)),
+        next_move_of(&[], false, StepKind::Sql, &policy, at(0)),
         create(0, 1, StepKind::Sql)
     );
     assert_eq!(
-        progress_of(&[], false, StepKind::Sync, &policy, at(0)),
+        next_move_of(&[], false, StepKind::Sync, &policy, at(0)),
         create(0, 1, StepKind::Sync)
     );
 }
@@ -110,7 +110,7 @@ fn steps_follow_the_reports_until_done() {
         StepState::Succeeded(report(NextStep::Sql)),
     );
     assert_eq!(
-        progress_of(
+        next_move_of(
             std::slice::from_ref(&sql),
             false,
             StepKind::Sql,
@@ -127,7 +127,7 @@ fn steps_follow_the_reports_until_done() {
         version: "5".to_owned(),
     };
     assert_eq!(
-        progress_of(
+        next_move_of(
             &[sql.clone(), second.clone()],
             false,
             StepKind::Sql,
@@ -139,8 +139,8 @@ fn steps_follow_the_reports_until_done() {
     let running = job(2, 1, script_kind.clone(), StepState::Running);
     let jobs = [sql.clone(), second.clone(), running];
     assert_eq!(
-        progress_of(&jobs, false, StepKind::Sql, &policy, at(0)),
-        Progress::Wait
+        next_move_of(&jobs, false, StepKind::Sql, &policy, at(0)),
+        NextMove::Wait
     );
     let done = job(
         2,
@@ -149,8 +149,8 @@ fn steps_follow_the_reports_until_done() {
         StepState::Succeeded(report(NextStep::Done)),
     );
     assert_eq!(
-        progress_of(&[done, sql, second], false, StepKind::Sql, &policy, at(0)),
-        Progress::Done(report(NextStep::Done))
+        next_move_of(&[done, sql, second], false, StepKind::Sql, &policy, at(0)),
+        NextMove::Done(report(NextStep::Done))
     );
 }
 
@@ -162,14 +162,14 @@ fn a_failed_step_is_retried_with_exponential_backoff_then_fails() {
         max_delay: Duration::from_secs(300),
     };
     let first = failed(0, 1, "MigrationFailed", at(100));
-    match progress_of(
+    match next_move_of(
         std::slice::from_ref(&first),
         false,
         StepKind::Sql,
         &policy,
         at(105),
     ) {
-        Progress::Retry {
+        NextMove::Retry {
             step,
             at: when,
             reason,
@@ -189,7 +189,7 @@ fn a_failed_step_is_retried_with_exponential_backoff_then_fails() {
         other => panic!("expected a retry, got {other:?}"),
     }
     assert_eq!(
-        progress_of(
+        next_move_of(
             std::slice::from_ref(&first),
             false,
             StepKind::Sql,
@@ -200,13 +200,13 @@ fn a_failed_step_is_retried_with_exponential_backoff_then_fails() {
     );
     let second = failed(0, 2, "MigrationFailed", at(200));
     let jobs = [first.clone(), second];
-    match progress_of(&jobs, false, StepKind::Sql, &policy, at(201)) {
-        Progress::Retry { at: when, .. } => assert_eq!(when, at(220)),
+    match next_move_of(&jobs, false, StepKind::Sql, &policy, at(201)) {
+        NextMove::Retry { at: when, .. } => assert_eq!(when, at(220)),
         other => panic!("expected a retry, got {other:?}"),
     }
     let third = failed(0, 3, "StepTimedOut", at(300));
-    match progress_of(&[first, third], false, StepKind::Sql, &policy, at(10_000)) {
-        Progress::Failed {
+    match next_move_of(&[first, third], false, StepKind::Sql, &policy, at(10_000)) {
+        NextMove::Failed {
             reason, attempts, ..
         } => {
             assert_eq!((reason, attempts), (Reason::StepTimedOut, 3));
@@ -219,8 +219,8 @@ fn a_failed_step_is_retried_with_exponential_backoff_then_fails() {
 fn a_step_of_earlier_inputs_still_running_is_waited_for() {
     let policy = default_policy();
     assert_eq!(
-        progress_of(&[], true, StepKind::Sql, &policy, at(0)),
-        Progress::Wait
+        next_move_of(&[], true, StepKind::Sql, &policy, at(0)),
+        NextMove::Wait
     );
 }
 
@@ -240,8 +240,8 @@ fn without_a_report_the_pods_reason_counts() {
             message: "image \"nothing:1\" cannot be pulled".to_owned(),
         },
     );
-    match progress_of(&[pulled], false, StepKind::Sync, &policy, at(0)) {
-        Progress::Failed {
+    match next_move_of(&[pulled], false, StepKind::Sync, &policy, at(0)) {
+        NextMove::Failed {
             reason, message, ..
         } => {
             assert_eq!(reason, Reason::ImagePullFailed);
@@ -256,8 +256,8 @@ fn permanent_failures_are_not_retried() {
     let policy = default_policy();
     let jobs = [failed(0, 1, "ChecksumMismatch", at(0))];
     assert!(matches!(
-        progress_of(&jobs, false, StepKind::Sql, &policy, at(1_000)),
-        Progress::Failed { attempts: 1, .. }
+        next_move_of(&jobs, false, StepKind::Sql, &policy, at(1_000)),
+        NextMove::Failed { attempts: 1, .. }
     ));
 }
 

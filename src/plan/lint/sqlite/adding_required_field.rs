@@ -6,13 +6,13 @@
 
 use sqlparser::ast::{AlterTableOperation, ColumnDef, ColumnOption, Expr, Statement, Value};
 
-use super::{Context, Hit};
+use super::{Hit, ScriptContext};
 
 /// Stable rule name.
 pub(super) const NAME: &str = "adding-required-field";
 
 /// Reports the first `NOT NULL` column added without a usable default.
-pub(super) fn check(statement: &Statement, _context: &Context<'_>) -> Option<Hit> {
+pub(super) fn check(statement: &Statement, _context: &ScriptContext<'_>) -> Option<Hit> {
     let Statement::AlterTable(alter) = statement else {
         return None;
     };

@@ -2,14 +2,14 @@
 
 use sqlparser::ast::{ObjectType, Statement};
 
-use super::{Context, Hit};
+use super::{Hit, ScriptContext};
 
 /// Stable rule name.
 pub(super) const NAME: &str = "ban-drop-table";
 
 /// Reports dropping tables, except ones this script created or replaces by a rename later
 /// (SQLite's table-rebuild procedure).
-pub(super) fn check(statement: &Statement, context: &Context<'_>) -> Option<Hit> {
+pub(super) fn check(statement: &Statement, context: &ScriptContext<'_>) -> Option<Hit> {
     let Statement::Drop {
         object_type: ObjectType::Table,
         names,

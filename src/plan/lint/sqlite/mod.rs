@@ -4,7 +4,7 @@
 //! `sqlparser` cannot parse (SQLite syntax it lacks, such as `CREATE TRIGGER`) is skipped, not
 //! reported. Findings point at the start of the statement.
 //!
-//! Rules see the whole script through [`Context`], so SQLite's own table-rebuild procedure
+//! Rules see the whole script through [`ScriptContext`], so SQLite's own table-rebuild procedure
 //! (`CREATE TABLE new_t …; INSERT INTO new_t SELECT … FROM t; DROP TABLE t; ALTER TABLE new_t
 //! RENAME TO t`) and changes to tables the script itself creates are not reported.
 
@@ -32,7 +32,7 @@ pub(super) struct Hit {
 /// One rule: its stable name and its check of one statement.
 struct SqliteRule {
     name: &'static str,
-    check: fn(&Statement, &Context<'_>) -> Option<Hit>,
+    check: fn(&Statement, &ScriptContext<'_>) -> Option<Hit>,
 }
 
 const RULES: [SqliteRule; 5] = [
@@ -76,7 +76,7 @@ pub(super) fn lint(sql: &str) -> Vec<Violation> {
         .collect();
     let mut violations = Vec::new();
     for (index, (offset, statement)) in parsed.iter().enumerate() {
-        let context = Context {
+        let context = ScriptContext {
             introduced: &introduced,
             index,
         };
@@ -145,12 +145,12 @@ impl Introduction {
 }
 
 /// Where a statement stands in its script: which tables the script makes before and after it.
-pub(super) struct Context<'a> {
+pub(super) struct ScriptContext<'a> {
     introduced: &'a [(usize, Introduction)],
     index: usize,
 }
 
-impl Context<'_> {
+impl ScriptContext<'_> {
     /// Whether an earlier statement of this script created the table (or renamed one into it):
     /// no running application code depends on it yet.
     pub fn new_in_script(&self, table: &ObjectName) -> bool {

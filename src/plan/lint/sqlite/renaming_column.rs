@@ -2,13 +2,13 @@
 
 use sqlparser::ast::{AlterTableOperation, Statement};
 
-use super::{Context, Hit};
+use super::{Hit, ScriptContext};
 
 /// Stable rule name.
 pub(super) const NAME: &str = "renaming-column";
 
 /// Reports renaming a column of a table this script did not create itself.
-pub(super) fn check(statement: &Statement, context: &Context<'_>) -> Option<Hit> {
+pub(super) fn check(statement: &Statement, context: &ScriptContext<'_>) -> Option<Hit> {
     let Statement::AlterTable(alter) = statement else {
         return None;
     };

@@ -2,14 +2,14 @@
 
 use sqlparser::ast::{AlterTableOperation, Statement};
 
-use super::{Context, Hit, renamed_to};
+use super::{Hit, ScriptContext, renamed_to};
 
 /// Stable rule name.
 pub(super) const NAME: &str = "renaming-table";
 
 /// Reports renaming a table, except one this script created, or one whose name a later
 /// statement of the script takes over (SQLite's table-rebuild procedure).
-pub(super) fn check(statement: &Statement, context: &Context<'_>) -> Option<Hit> {
+pub(super) fn check(statement: &Statement, context: &ScriptContext<'_>) -> Option<Hit> {
     let Statement::AlterTable(alter) = statement else {
         return None;
     };
