@@ -7,9 +7,9 @@ use super::Folder;
 use crate::cli::args::CheckArgs;
 use crate::cli::error::CliError;
 use crate::engine::{ApplyError, Check, MigrationFailure, Migrator, Refusal, RunReport};
-use crate::plan::lint::{Finding, LintPolicy};
+use crate::plan::lint::Finding;
 use crate::plan::{Plan, PlanEntry, PlanProblem};
-use crate::source::Version;
+use crate::source::{MigrationSet, Version};
 
 #[derive(Serialize)]
 struct PlanDocument<'a> {
@@ -35,9 +35,7 @@ pub async fn apply(
 ) -> Result<(), CliError> {
     let target = to.map(Version::parse).transpose()?;
     let set = folder.files()?;
-    let mut migrator = folder.connect(&set).await?;
-    let policy = checks.lint_policy();
-    let check = check(folder, &migrator, target.as_ref(), checks, &policy)?;
+    let (mut migrator, check) = checked(folder, &set, target.as_ref(), checks).await?;
     folder.output.findings(check.findings());
     let mut progress = folder.progress();
     let result = migrator.apply(&check, target.as_ref(), &mut progress).await;
@@ -75,9 +73,7 @@ pub async fn plan(
 ) -> Result<(), CliError> {
     let target = to.map(Version::parse).transpose()?;
     let set = folder.files()?;
-    let migrator = folder.connect(&set).await?;
-    let policy = checks.lint_policy();
-    let check = check(folder, &migrator, target.as_ref(), checks, &policy)?;
+    let (migrator, check) = checked(folder, &set, target.as_ref(), checks).await?;
     let to_apply = migrator.pending(target.as_ref());
     let problems = check.refusal().map(Refusal::problems).unwrap_or_default();
     let output = &folder.output;
@@ -113,16 +109,19 @@ pub async fn plan(
     check.refusal().cloned().map_or(Ok(()), |r| Err(refused(r)))
 }
 
-/// The engine's checks of a run with these flags (the lint policy validated first).
-fn check(
+/// Connects and runs the engine's checks of a run of `set` with these flags (the lint
+/// policy validated first).
+async fn checked<'s>(
     folder: &Folder<'_>,
-    migrator: &Migrator<'_>,
+    set: &'s MigrationSet,
     target: Option<&Version>,
     checks: &CheckArgs,
-    policy: &LintPolicy,
-) -> Result<Check, CliError> {
+) -> Result<(Migrator<'s>, Check), CliError> {
+    let policy = checks.lint_policy();
     policy.validate(folder.url.kind())?;
-    Ok(migrator.check(&checks.apply_policy(target, policy)))
+    let migrator = folder.connect(set).await?;
+    let check = migrator.check(&checks.apply_policy(target, &policy));
+    Ok((migrator, check))
 }
 
 /// The error of a refused run (the CLI lets migrations without a transaction run).

@@ -179,17 +179,8 @@ pub fn start<K: Reconciled>(
         let status = if keeps_ready {
             before.status.clone()
         } else {
-            let outcome = Outcome::Progressing {
-                reason: Reason::DatabaseBusy,
-                message,
-            };
-            Some(status::settle(
-                resource,
-                now,
-                report.as_ref(),
-                &outcome,
-                None,
-            ))
+            let busy = status::progressing(resource, now, report.as_ref(), Reason::DatabaseBusy);
+            Some(busy(message))
         };
         return Decision {
             status,
@@ -226,17 +217,8 @@ pub fn start<K: Reconciled>(
                 failed.unwrap_or(Reason::StepFailed),
             ));
         }
-        let outcome = Outcome::Progressing {
-            reason: Reason::Applying,
-            message,
-        };
-        Some(status::settle(
-            resource,
-            now,
-            report.as_ref(),
-            &outcome,
-            None,
-        ))
+        let applying = status::progressing(resource, now, report.as_ref(), Reason::Applying);
+        Some(applying(message))
     };
     Decision {
         actions,
@@ -300,11 +282,10 @@ fn waiting<K: Reconciled>(situation: &Situation<'_, K>) -> Decision<K::Status> {
         } else {
             "a step Job is running"
         };
-        let outcome = Outcome::Progressing {
-            reason: Reason::Applying,
-            message: message.to_owned(),
-        };
-        situation.status(latest_report(&situation.jobs), &outcome, None)
+        let report = latest_report(&situation.jobs);
+        let applying =
+            status::progressing(situation.resource, situation.now, report, Reason::Applying);
+        applying(message.to_owned())
     });
     Decision {
         status,

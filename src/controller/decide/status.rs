@@ -161,6 +161,19 @@ pub(super) fn settle<K: Reconciled>(
     )
 }
 
+/// The Progressing status for `reason` with the message given, and the counts of `report`.
+pub(super) fn progressing<'a, K: Reconciled>(
+    resource: &'a K,
+    now: Timestamp,
+    report: Option<&'a StepReport>,
+    reason: Reason,
+) -> impl FnOnce(String) -> K::Status + 'a {
+    move |message| {
+        let outcome = Outcome::Progressing { reason, message };
+        settle(resource, now, report, &outcome, None)
+    }
+}
+
 /// The Blocked status for `reason`.
 pub(super) fn blocked<K: Reconciled>(
     resource: &K,

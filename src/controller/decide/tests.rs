@@ -127,6 +127,16 @@ fn applied(applied: u32, next: NextStep) -> StepReport {
     )
 }
 
+/// The report of a step after which the script step `3` is next.
+fn script_next() -> StepReport {
+    applied(
+        1,
+        NextStep::Script {
+            version: "3".to_owned(),
+        },
+    )
+}
+
 /// The report of a step that failed for `reason`.
 fn failed(reason: Reason) -> StepReport {
     report(
@@ -280,20 +290,7 @@ fn each_state_of_a_database_migration_decides_its_next_move() {
         (
             "a step succeeded and a script step is next",
             decide_at(
-                &World::of(migration(SCRIPT)).job(
-                    0,
-                    1,
-                    sql(),
-                    JobIs::Succeeded(
-                        15,
-                        applied(
-                            1,
-                            NextStep::Script {
-                                version: "3".to_owned(),
-                            },
-                        ),
-                    ),
-                ),
+                &World::of(migration(SCRIPT)).job(0, 1, sql(), JobIs::Succeeded(15, script_next())),
                 Gate::Open,
                 20,
             ),
@@ -553,20 +550,7 @@ fn each_state_of_a_database_migration_decides_its_next_move() {
                 &World::of(migration(&format!(
                     "{SCRIPT}    env: [{{name: DATABASE_URL, value: x}}]\n"
                 )))
-                .job(
-                    0,
-                    1,
-                    sql(),
-                    JobIs::Succeeded(
-                        15,
-                        applied(
-                            1,
-                            NextStep::Script {
-                                version: "3".to_owned(),
-                            },
-                        ),
-                    ),
-                ),
+                .job(0, 1, sql(), JobIs::Succeeded(15, script_next())),
                 Gate::Open,
                 20,
             ),
