@@ -1,6 +1,7 @@
 //! dbmigrate: declarative, ordered, resumable database migrations — one engine for the local
-//! CLI and (later) the Kubernetes operator's Jobs. Modules follow the data flow:
-//! `api` → `source` → `plan` → `engine` → `sync` → `manifest` → `jobs` → `controller` → `cli`.
+//! CLI and the Kubernetes operator's Jobs. Modules follow the data flow, one direction:
+//! `api` → `source` → `plan` → `engine` → `sync` → `manifest` (the local twin of the
+//! controller) → `jobs` → `controller` → `cli` / `server`.
 
 #![warn(missing_docs)]
 

@@ -217,6 +217,37 @@ mod tests {
         assert_eq!(Reason::Applied.retry(), Retry::NotAFailure);
     }
 
+    /// The reference table of docs/reasons.md.
+    fn reference_table() -> String {
+        let mut table = String::from("| reason | a failed step | Event | meaning |\n|---|---|---|---|\n");
+        for reason in Reason::ALL {
+            let retry = match reason.retry() {
+                Retry::NotAFailure => "—",
+                Retry::Transient => "retried",
+                Retry::Permanent => "**permanent**",
+            };
+            let event = match reason.event_kind() {
+                EventKind::Normal => "Normal",
+                EventKind::Warning => "Warning",
+            };
+            table.push_str(&format!(
+                "| `{reason}` | {retry} | {event} | {} |\n",
+                reason.description()
+            ));
+        }
+        table
+    }
+
+    #[test]
+    fn the_reference_documents_every_reason() {
+        let docs = include_str!("../../docs/reasons.md");
+        let table = reference_table();
+        assert!(
+            docs.contains(&table),
+            "docs/reasons.md is out of date; its table must read:\n{table}"
+        );
+    }
+
     #[test]
     fn reasons_are_upper_camel_case_and_described_in_one_sentence() {
         for reason in Reason::ALL {
