@@ -219,7 +219,8 @@ mod tests {
 
     /// The reference table of docs/reasons.md.
     fn reference_table() -> String {
-        let mut table = String::from("| reason | a failed step | Event | meaning |\n|---|---|---|---|\n");
+        let mut table =
+            String::from("| reason | a failed step | Event | meaning |\n|---|---|---|---|\n");
         for reason in Reason::ALL {
             let retry = match reason.retry() {
                 Retry::NotAFailure => "—",
