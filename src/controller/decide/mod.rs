@@ -1,6 +1,6 @@
 //! The decision step of a reconcile: from what `observe` read and the clock to the actions to
 //! take and the status to write — no I/O, no async, so every state a resource can be in is a
-//! row of the table in `tests.rs`.
+//! row of the tables in `tests/`.
 //!
 //! A reconcile decides once ([`decide`]); when a step should start, it decides again
 //! ([`start`]) after `observe::gate` read the step's dependencies and database.
