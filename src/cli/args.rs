@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::cli::commands::Target;
 use crate::engine::ApplyPolicy;
 use crate::jobs;
 use crate::plan::PlanOverrides;
@@ -333,6 +334,23 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = LogFormat::Json)]
         log_format: LogFormat,
     },
+    /// Wait until DatabaseMigrations and ConfigSyncs are Ready for their current generation (an
+    /// application's init container); fails at once when one is Failed (uses KUBECONFIG, else
+    /// the in-cluster service account).
+    Wait {
+        /// The resources: `dbm/<name>` or `cfgsync/<name>` (kubectl's names and short names).
+        #[arg(required = true, value_name = "KIND/NAME", value_parser = Target::parse)]
+        resources: Vec<Target>,
+        /// Their namespace (the kubeconfig's, or the pod's, when omitted).
+        #[arg(short = 'n', long, env = "POD_NAMESPACE")]
+        namespace: Option<String>,
+        /// How long to wait, e.g. 10m.
+        #[arg(long, default_value = "10m", value_parser = parse_duration)]
+        timeout: Duration,
+        /// Output.
+        #[command(flatten)]
+        output: OutputArgs,
+    },
     /// Copy this executable to DEST with mode 0755, for script steps in other images (run
     /// inside the operator's Jobs).
     CopySelf {
@@ -389,7 +407,8 @@ impl Command {
             | Self::New { output, .. }
             | Self::Repair { output, .. }
             | Self::VerifyRollback { output, .. }
-            | Self::Crds { output, .. } => *output,
+            | Self::Crds { output, .. }
+            | Self::Wait { output, .. } => *output,
             Self::Step { .. }
             | Self::Sync { .. }
             | Self::Operator { .. }

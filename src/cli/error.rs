@@ -23,6 +23,8 @@ pub const EXIT_DATABASE: u8 = 5;
 pub const EXIT_ROLLBACK: u8 = 6;
 /// `operator`: leader election failed, or another replica took the leadership.
 pub const EXIT_OPERATOR: u8 = 7;
+/// `wait`: the resources were not all Ready before the timeout.
+pub const EXIT_WAIT_TIMEOUT: u8 = 8;
 
 /// Why a command failed.
 #[derive(Debug, thiserror::Error)]
@@ -88,6 +90,39 @@ pub enum CliError {
         /// What failed.
         message: String,
     },
+    /// `wait` ran out of time.
+    #[error(
+        "not Ready after {}s in namespace {namespace}: {}",
+        after.as_secs(),
+        not_ready.join("; ")
+    )]
+    WaitTimedOut {
+        /// The timeout.
+        after: std::time::Duration,
+        /// The namespace.
+        namespace: String,
+        /// Each resource with where it stands.
+        not_ready: Vec<String>,
+    },
+    /// `wait` found a resource Failed.
+    #[error("{resource} is Failed ({reason}): {message}")]
+    WaitFailed {
+        /// `namespace/kind/name`.
+        resource: String,
+        /// Its failure's reason.
+        reason: Reason,
+        /// Its message.
+        message: String,
+    },
+    /// Watching a resource failed (RBAC, the API server).
+    #[error("cannot watch {resource}: {source}")]
+    Watch {
+        /// `namespace/kind/name`.
+        resource: String,
+        /// The watch error.
+        #[source]
+        source: kube::runtime::watcher::Error,
+    },
     /// Some resources of a manifest run did not end Ready (their statuses say why).
     #[error("{} of {total} resource(s) not Ready: {}", not_ready.len(), not_ready.join("; "))]
     NotReady {
@@ -132,7 +167,11 @@ impl CliError {
                 crate::controller::OperatorError::ApiServer(_) => "ApiServerUnreachable",
             },
             Self::Manifest(e) => e.reason().as_str(),
-            Self::NotReady { reason, .. } | Self::StepFailed { reason, .. } => reason.as_str(),
+            Self::NotReady { reason, .. }
+            | Self::StepFailed { reason, .. }
+            | Self::WaitFailed { reason, .. } => reason.as_str(),
+            Self::WaitTimedOut { .. } => "WaitTimedOut",
+            Self::Watch { .. } => "ApiServerUnreachable",
         }
     }
 
@@ -147,7 +186,11 @@ impl CliError {
             Self::Operator(_) => EXIT_OPERATOR,
             Self::Write { .. } | Self::Manifest(_) => EXIT_INVALID,
             Self::NotReady { code, .. } => *code,
-            Self::StepFailed { reason, .. } => reason_exit_code(*reason),
+            Self::StepFailed { reason, .. } | Self::WaitFailed { reason, .. } => {
+                reason_exit_code(*reason)
+            }
+            Self::WaitTimedOut { .. } => EXIT_WAIT_TIMEOUT,
+            Self::Watch { .. } => EXIT_OPERATOR,
         })
     }
 }

@@ -10,8 +10,11 @@ mod operator;
 mod repair;
 mod status;
 mod verify;
+mod wait;
 
 use tracing::info_span;
+
+pub use wait::Target;
 
 use super::args::{CheckArgs, Cli, Command, DEFAULT_DATABASE_URL, DatabaseArgs, EngineArgs};
 use super::error::CliError;
@@ -31,6 +34,12 @@ pub async fn dispatch(cli: &Cli, output: &Output) -> Result<(), CliError> {
         } => new::run(&folder.dir, name, *kind, output),
         Command::Crds { write, .. } => crds::run(write.as_deref(), output),
         Command::CopySelf { dest } => job::copy_self(dest),
+        Command::Wait {
+            resources,
+            namespace,
+            timeout,
+            ..
+        } => wait::run(resources, namespace.as_deref(), *timeout, output).await,
         Command::Operator {
             namespace,
             image,

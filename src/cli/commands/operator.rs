@@ -31,12 +31,7 @@ pub async fn run(options: Options<'_>) -> Result<(), CliError> {
         concurrency,
         http_address,
     } = options;
-    let client = kube::Client::try_default().await.map_err(|e| {
-        CliError::Usage(format!(
-            "cannot reach a Kubernetes API server: {e} (set KUBECONFIG, or run in a pod with a \
-             service account)"
-        ))
-    })?;
+    let client = connect().await?;
     let settings = JobSettings {
         image: image.to_owned(),
         retry_limit,
@@ -56,6 +51,17 @@ pub async fn run(options: Options<'_>) -> Result<(), CliError> {
     controller::run(client, options)
         .await
         .map_err(|e| CliError::Operator(Box::new(e)))
+}
+
+/// A client of the cluster of KUBECONFIG (its current context), else of the pod's service
+/// account.
+pub async fn connect() -> Result<kube::Client, CliError> {
+    kube::Client::try_default().await.map_err(|e| {
+        CliError::Usage(format!(
+            "cannot reach a Kubernetes API server: {e} (set KUBECONFIG, or run in a pod with a \
+             service account)"
+        ))
+    })
 }
 
 /// This replica's name in the Lease: its pod (POD_NAME, HOSTNAME) and process id.
