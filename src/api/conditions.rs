@@ -1,6 +1,7 @@
 //! Standard Kubernetes conditions, set from an [`Outcome`] by one helper: `Ready`,
-//! `Progressing`, `Failed` and `Blocked`, each `lastTransitionTime` moving only when its status
-//! changes.
+//! `Progressing`, `Failed` and `Blocked`, and kstatus's `Reconciling` and `Stalled` (what Flux's
+//! `wait`, kpt and other kstatus readers look at), each `lastTransitionTime` moving only when its
+//! status changes.
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, Time};
 
@@ -18,6 +19,11 @@ pub enum ConditionType {
     Failed,
     /// Waiting on something outside: a dependency, a Secret, a lint policy.
     Blocked,
+    /// kstatus: the controller is still working towards the spec (steps run, or wait for
+    /// something that can come by itself: a dependency, a ConfigMap).
+    Reconciling,
+    /// kstatus: no progress without a change (a failure, a blocking policy).
+    Stalled,
 }
 
 impl ConditionType {
@@ -28,6 +34,8 @@ impl ConditionType {
             Self::Progressing => "Progressing",
             Self::Failed => "Failed",
             Self::Blocked => "Blocked",
+            Self::Reconciling => "Reconciling",
+            Self::Stalled => "Stalled",
         }
     }
 }
@@ -42,42 +50,32 @@ pub fn set_outcome_conditions(
     generation: Option<i64>,
     now: &Time,
 ) {
-    use ConditionType::{Blocked, Failed, Progressing, Ready};
+    use ConditionType::{Blocked, Failed, Progressing, Ready, Reconciling, Stalled};
     let mut set = |kind, status: bool, reason: Reason, message: &str| {
         set_condition(conditions, kind, status, reason, message, generation, now);
     };
-    match outcome {
-        Outcome::Ready => {
-            set(Ready, true, ready_reason, message);
-            set(Progressing, false, ready_reason, "");
-            set(Failed, false, ready_reason, "");
-            set(Blocked, false, ready_reason, "");
-        }
-        Outcome::WouldChange => {
-            set(Ready, false, Reason::Pending, message);
-            set(Progressing, true, Reason::Pending, message);
-            set(Failed, false, Reason::Pending, "");
-            set(Blocked, false, Reason::Pending, "");
-        }
-        Outcome::Progressing { reason, message } => {
-            set(Ready, false, *reason, message);
-            set(Progressing, true, *reason, message);
-            set(Failed, false, *reason, "");
-            set(Blocked, false, *reason, "");
-        }
-        Outcome::Blocked { reason, message } => {
-            set(Ready, false, *reason, message);
-            set(Progressing, false, *reason, "");
-            set(Failed, false, *reason, "");
-            set(Blocked, true, *reason, message);
-        }
-        Outcome::Failed { reason, message } => {
-            set(Ready, false, *reason, message);
-            set(Progressing, false, *reason, "");
-            set(Failed, true, *reason, message);
-            set(Blocked, false, *reason, "");
-        }
-    }
+    let (reason, message) = match outcome {
+        Outcome::Ready => (ready_reason, message),
+        Outcome::WouldChange => (Reason::Pending, message),
+        Outcome::Progressing { reason, message }
+        | Outcome::Blocked { reason, message }
+        | Outcome::Failed { reason, message } => (*reason, message.as_str()),
+    };
+    let only = |on: bool| if on { message } else { "" };
+    let ready = *outcome == Outcome::Ready;
+    let progressing = matches!(outcome, Outcome::WouldChange | Outcome::Progressing { .. });
+    let blocked = matches!(outcome, Outcome::Blocked { .. });
+    let failed = matches!(outcome, Outcome::Failed { .. });
+    // kstatus: a failure, or a block only a change lifts, is Stalled; a suspended resource is
+    // neither reconciling nor stalled; anything else not Ready is still reconciling
+    let stalled = failed || (blocked && reason.is_permanent());
+    let reconciling = !ready && !stalled && reason != Reason::Suspended;
+    set(Ready, ready, reason, message);
+    set(Progressing, progressing, reason, only(progressing));
+    set(Failed, failed, reason, only(failed));
+    set(Blocked, blocked, reason, only(blocked));
+    set(Reconciling, reconciling, reason, only(reconciling));
+    set(Stalled, stalled, reason, only(stalled));
 }
 
 /// Whether conditions say Ready for the resource's current generation.
@@ -154,7 +152,7 @@ mod tests {
             Some(1),
             &at(10),
         );
-        assert_eq!(conditions.len(), 4);
+        assert_eq!(conditions.len(), 6);
         set_outcome_conditions(
             &mut conditions,
             &progressing("0 pending"),
@@ -190,31 +188,34 @@ mod tests {
             at(10),
             "False since the first call"
         );
-        assert_eq!(conditions.len(), 4);
+        assert_eq!(conditions.len(), 6);
     }
 
     #[test]
-    fn each_outcome_sets_its_own_condition_true() {
+    fn each_outcome_sets_its_own_conditions_and_kstatus_reads_them() {
+        let blocked = |reason| Outcome::Blocked {
+            reason,
+            message: "x".to_owned(),
+        };
         let outcomes = [
-            (Outcome::Ready, "Ready"),
-            (Outcome::WouldChange, "Progressing"),
-            (progressing("x"), "Progressing"),
+            (Outcome::Ready, vec!["Ready"]),
+            (Outcome::WouldChange, vec!["Progressing", "Reconciling"]),
+            (progressing("x"), vec!["Progressing", "Reconciling"]),
             (
-                Outcome::Blocked {
-                    reason: Reason::DependencyNotReady,
-                    message: "x".to_owned(),
-                },
-                "Blocked",
+                blocked(Reason::DependencyNotReady),
+                vec!["Blocked", "Reconciling"],
             ),
+            (blocked(Reason::LintBlocked), vec!["Blocked", "Stalled"]),
+            (blocked(Reason::Suspended), vec!["Blocked"]),
             (
                 Outcome::Failed {
                     reason: Reason::MigrationFailed,
                     message: "x".to_owned(),
                 },
-                "Failed",
+                vec!["Failed", "Stalled"],
             ),
         ];
-        for (outcome, true_one) in outcomes {
+        for (outcome, true_ones) in outcomes {
             let mut conditions = Vec::new();
             set_outcome_conditions(&mut conditions, &outcome, Reason::Synced, "", None, &at(0));
             let trues: Vec<&str> = conditions
@@ -222,8 +223,69 @@ mod tests {
                 .filter(|c| c.status == "True")
                 .map(|c| c.type_.as_str())
                 .collect();
-            assert_eq!(trues, [true_one], "{outcome:?}");
+            assert_eq!(trues, true_ones, "{outcome:?}");
         }
+    }
+
+    /// kstatus's reading of a resource without type-specific rules (cli-utils
+    /// `checkGenericProperties`): a status of an older generation is InProgress, then
+    /// `Reconciling=True` is InProgress, `Stalled=True` is Failed, anything else Current.
+    fn kstatus(
+        conditions: &[Condition],
+        observed: Option<i64>,
+        generation: Option<i64>,
+    ) -> &'static str {
+        if observed != generation {
+            return "InProgress";
+        }
+        let on = |kind: &str| {
+            conditions
+                .iter()
+                .any(|c| c.type_ == kind && c.status == "True")
+        };
+        if on("Reconciling") {
+            "InProgress"
+        } else if on("Stalled") {
+            "Failed"
+        } else {
+            "Current"
+        }
+    }
+
+    #[test]
+    fn flux_and_kpt_read_progress_failure_and_readiness_through_kstatus() {
+        let read = |outcome: &Outcome, generation| {
+            let mut conditions = Vec::new();
+            set_outcome_conditions(
+                &mut conditions,
+                outcome,
+                Reason::Applied,
+                "",
+                Some(1),
+                &at(0),
+            );
+            (
+                kstatus(&conditions, Some(1), Some(generation)),
+                is_ready(&conditions, Some(1), Some(generation)),
+            )
+        };
+        let failed = Outcome::Failed {
+            reason: Reason::ChecksumMismatch,
+            message: "x".to_owned(),
+        };
+        let waiting = Outcome::Blocked {
+            reason: Reason::DependencyNotReady,
+            message: "x".to_owned(),
+        };
+        assert_eq!(read(&Outcome::Ready, 1), ("Current", true));
+        assert_eq!(
+            read(&Outcome::Ready, 2),
+            ("InProgress", false),
+            "a newer spec"
+        );
+        assert_eq!(read(&progressing("x"), 1), ("InProgress", false));
+        assert_eq!(read(&waiting, 1), ("InProgress", false));
+        assert_eq!(read(&failed, 1), ("Failed", false));
     }
 
     #[test]
