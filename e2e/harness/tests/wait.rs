@@ -14,14 +14,7 @@ use support::operator::migration;
 /// The environment with the CRDs and a DatabaseMigration `forum` (generation 1).
 fn fixture() -> Fixture {
     let fixture = Fixture::start("wait");
-    let crds = concat!(env!("CARGO_MANIFEST_DIR"), "/../../crds");
-    fixture.ok(&["apply", "-f", crds]);
-    fixture.ok(&[
-        "wait",
-        "--for=condition=Established",
-        "crd/databasemigrations.dbmigrate.dev",
-        "crd/configsyncs.dbmigrate.dev",
-    ]);
+    fixture.install_crds();
     fixture.apply(&migration(
         "forum",
         &[("1_users.sql", "CREATE TABLE users (id int);")],

@@ -29,6 +29,18 @@ impl Fixture {
         fixture
     }
 
+    /// Installs the CRDs of `crds/` and waits until the API server serves them.
+    pub fn install_crds(&self) {
+        let crds = concat!(env!("CARGO_MANIFEST_DIR"), "/../../crds");
+        self.ok(&["apply", "-f", crds]);
+        self.ok(&[
+            "wait",
+            "--for=condition=Established",
+            "crd/databasemigrations.dbmigrate.dev",
+            "crd/configsyncs.dbmigrate.dev",
+        ]);
+    }
+
     /// `kubectl` (`minor` None: the one on PATH) in the namespace.
     pub fn kubectl(&self, minor: Option<u32>) -> Command {
         let mut command = match minor {

@@ -27,13 +27,7 @@ pub struct Operator {
 impl Operator {
     pub fn start(test: &str) -> Self {
         let fixture = Fixture::start(test);
-        let crds = concat!(env!("CARGO_MANIFEST_DIR"), "/../../crds");
-        fixture.ok(&["apply", "-f", crds]);
-        fixture.ok(&[
-            "wait",
-            "--for=condition=Established",
-            "crd/databasemigrations.dbmigrate.dev",
-        ]);
+        fixture.install_crds();
         let url = format!("--from-literal=url={}", fixture.env.database_url());
         fixture.ok(&["create", "secret", "generic", "db", &url]);
         let (process, http) = start_operator(&fixture);
