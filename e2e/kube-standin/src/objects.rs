@@ -91,18 +91,14 @@ impl Request<'_> {
             })
     }
 
-    /// The OwnerReferencesPermissionEnforcement admission plugin, when it is on: may the user
-    /// set the owner references of `new` (`old` on updates)?
+    /// The OwnerReferencesPermissionEnforcement admission plugin: may the user set the owner
+    /// references of `new` (`old` on updates)?
     fn admit_owner_references(
         &self,
         guard: &Guard,
         old: Option<&Value>,
         new: &Value,
     ) -> Result<(), ApiError> {
-        let config = &self.state.config;
-        if !config.owner_references_permission_enforcement {
-            return Ok(());
-        }
         let write = owner_references::Write {
             user: self.user,
             rt: &self.rt,
@@ -110,15 +106,7 @@ impl Request<'_> {
             namespace: self.namespace.as_deref().unwrap_or_default(),
             name: new["metadata"]["name"].as_str().unwrap_or_default(),
         };
-        let registry = self.state.registry();
-        owner_references::admit(
-            config.authorization_mode,
-            guard,
-            &registry,
-            &write,
-            old,
-            new,
-        )
+        owner_references::admit(self.state, guard, &write, old, new)
     }
 
     fn dry_run(&self) -> bool {

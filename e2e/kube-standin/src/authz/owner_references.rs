@@ -9,6 +9,7 @@ use super::{Attributes, Mode, authorize};
 use crate::authn::user::UserInfo;
 use crate::error::ApiError;
 use crate::registry::{Registry, ResourceType};
+use crate::state::State;
 use crate::store::Guard;
 
 /// The write the plugin judges.
@@ -46,8 +47,30 @@ fn new_blocking_references<'v>(new: &'v Value, old: Option<&Value>) -> Vec<&'v V
         .collect()
 }
 
-/// Admits (or refuses with 403) a create (`old` None) or update of `new`.
+/// Admits (or refuses with 403) a create (`old` None) or update of `new`, when the plugin is
+/// on.
 pub fn admit(
+    state: &State,
+    guard: &Guard,
+    write: &Write,
+    old: Option<&Value>,
+    new: &Value,
+) -> Result<(), ApiError> {
+    if !state.config.owner_references_permission_enforcement {
+        return Ok(());
+    }
+    judge(
+        state.config.authorization_mode,
+        guard,
+        &state.registry(),
+        write,
+        old,
+        new,
+    )
+}
+
+/// The plugin's verdict on a write.
+fn judge(
     mode: Mode,
     guard: &Guard,
     registry: &Registry,
@@ -126,4 +149,89 @@ pub fn admit(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::store::{Key, Store};
+
+    /// A user allowed `verbs` on `resources` in namespace `ns` (a ClusterRole bound there).
+    fn allowed(guard: &mut Guard, rules: Value) -> UserInfo {
+        let key = |storage: &str, namespace: &str, name: &str| Key {
+            storage: format!("rbac.authorization.k8s.io/{storage}"),
+            namespace: namespace.to_owned(),
+            name: name.to_owned(),
+        };
+        guard.put(
+            &key("clusterroles", "", "r"),
+            json!({"metadata": {"name": "r"}, "rules": rules}),
+        );
+        guard.put(
+            &key("rolebindings", "ns", "b"),
+            json!({"metadata": {"name": "b", "namespace": "ns"},
+                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "r"},
+                "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "u"}]}),
+        );
+        UserInfo {
+            name: "u".to_owned(),
+            ..UserInfo::default()
+        }
+    }
+
+    fn config_map(owner_references: Value) -> Value {
+        json!({"metadata": {"name": "child", "namespace": "ns", "ownerReferences": owner_references}})
+    }
+
+    #[test]
+    fn changing_owners_needs_delete_and_blocking_needs_the_owners_finalizers() {
+        let store = Store::new(10);
+        let mut guard = store.lock();
+        let user = allowed(
+            &mut guard,
+            json!([
+                {"apiGroups": [""], "resources": ["configmaps"], "verbs": ["create", "update"]},
+            ]),
+        );
+        let registry = Registry::new();
+        let rt = registry.find("", "v1", "configmaps").unwrap();
+        let write = Write {
+            user: &user,
+            rt: &rt,
+            subresource: "",
+            namespace: "ns",
+            name: "child",
+        };
+        let owner = json!({"apiVersion": "v1", "kind": "ConfigMap", "name": "parent", "uid": "p1"});
+        let mut blocking = owner.clone();
+        blocking["blockOwnerDeletion"] = json!(true);
+        let verdict = |old: Option<&Value>, new: &Value| {
+            judge(Mode::Rbac, &guard, &registry, &write, old, new)
+        };
+        // a create may set owners, but not block them without their finalizers
+        assert!(verdict(None, &config_map(json!([owner]))).is_ok());
+        let refused = verdict(None, &config_map(json!([blocking]))).unwrap_err();
+        assert_eq!(
+            refused.message,
+            "configmaps \"child\" is forbidden: cannot set blockOwnerDeletion if an ownerReference refers to a resource you can't set finalizers on: , <nil>"
+        );
+        // an update that changes owners needs delete on the object
+        let unowned = config_map(json!([]));
+        let refused = verdict(Some(&unowned), &config_map(json!([owner]))).unwrap_err();
+        assert!(
+            refused
+                .message
+                .contains("cannot set an ownerRef on a resource you can't delete")
+        );
+        // an update that leaves them alone needs nothing
+        assert!(
+            verdict(
+                Some(&config_map(json!([blocking]))),
+                &config_map(json!([blocking]))
+            )
+            .is_ok()
+        );
+    }
 }
