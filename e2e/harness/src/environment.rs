@@ -266,7 +266,8 @@ impl Environment {
         self.job_runner.is_some()
     }
 
-    /// The kubeconfig of the cluster: kube-standin's, or `$KUBECONFIG`.
+    /// The kubeconfig of the cluster: kube-standin's (HTTPS, as `kubernetes-admin` in
+    /// `system:masters`), or `$KUBECONFIG`.
     pub fn kubeconfig(&self) -> &Path {
         &self.kubeconfig
     }

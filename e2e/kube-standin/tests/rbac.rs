@@ -305,6 +305,37 @@ fn anonymous_requests_and_bad_tokens_are_refused_as_kube_apiserver_refuses_them(
     );
     let revoked = fails(with_token(&cluster, None, &token), &["auth", "whoami"]);
     assert!(revoked.contains("Unauthorized"), "{revoked}");
+    for &minor in KUBECTLS {
+        let lifetime = cluster.ok(
+            minor,
+            &[
+                "create",
+                "token",
+                "dbmigrate",
+                "-n",
+                "forum",
+                "--duration=2h",
+                "-o",
+                "jsonpath={.spec.expirationSeconds} {.status.expirationTimestamp}",
+            ],
+        );
+        assert!(lifetime.starts_with("7200 20"), "{lifetime}");
+        let short = cluster.fails(
+            minor,
+            &[
+                "create",
+                "token",
+                "dbmigrate",
+                "-n",
+                "forum",
+                "--duration=1m",
+            ],
+        );
+        assert!(
+            short.contains("may not specify a duration less than 10 minutes"),
+            "{short}"
+        );
+    }
     let missing = cluster.fails(None, &["create", "token", "nobody", "-n", "forum"]);
     assert!(
         missing.contains("serviceaccounts \"nobody\" not found"),
