@@ -3,7 +3,7 @@
 
 use std::ffi::{OsStr, OsString};
 use std::fs;
-use std::io::{Read, Write};
+use std::io::Read;
 use std::net::{SocketAddr, TcpStream};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -14,6 +14,9 @@ use crate::HarnessError;
 use crate::os::{Reaper, tail, terminate};
 use crate::postgres;
 use crate::process::{Component, GRACE};
+
+/// kube-standin's audit log, in the environment's directory.
+const AUDIT_LOG: &str = "audit.log";
 
 /// How long the components get to become ready.
 const START_TIMEOUT: Duration = Duration::from_secs(60);
@@ -196,7 +199,12 @@ impl Environment {
         let mut command = Command::new(self.bin_dir.join("kube-standin"));
         command
             .args(["--port", "0", "--kubeconfig"])
-            .arg(&self.kubeconfig);
+            .arg(&self.kubeconfig)
+            // HTTPS, so that kubectl sends tokens; RBAC, so that a missing rule is a 403
+            .args(["--tls", "--authorization-mode", "RBAC", "--admin-token"])
+            .arg(admin_token()?)
+            .arg("--audit-log-path")
+            .arg(self.dir.join(AUDIT_LOG));
         let (standin, line) = Component::start(
             "kube-standin",
             command,
@@ -208,9 +216,10 @@ impl Environment {
         let address: SocketAddr = line.trim().parse().map_err(|_| {
             standin.not_ready(format!("printed {line:?} instead of `127.0.0.1:<port>`"))
         })?;
-        while !ready(address) {
+        // it prints its address once it listens; the TLS handshake and the rest are its own
+        while TcpStream::connect_timeout(&address, Duration::from_secs(1)).is_err() {
             if Instant::now() > deadline {
-                return Err(standin.not_ready(format!("GET http://{address}/readyz never said ok")));
+                return Err(standin.not_ready(format!("{address} never accepted a connection")));
             }
             std::thread::sleep(Duration::from_millis(20));
         }
@@ -257,7 +266,8 @@ impl Environment {
         self.job_runner.is_some()
     }
 
-    /// The kubeconfig of the cluster: kube-standin's, or `$KUBECONFIG`.
+    /// The kubeconfig of the cluster: kube-standin's (HTTPS, as `kubernetes-admin` in
+    /// `system:masters`), or `$KUBECONFIG`.
     pub fn kubeconfig(&self) -> &Path {
         &self.kubeconfig
     }
@@ -267,8 +277,9 @@ impl Environment {
         &self.database_url
     }
 
-    /// The environment's directory: `standin.log`, `job-runner.log`, `postgres/server.log`,
-    /// `images.yaml`, job-runner's state (`job-runner/`) and the kubeconfig.
+    /// The environment's directory: `standin.log`, `audit.log`, `job-runner.log`,
+    /// `postgres/server.log`, `images.yaml`, job-runner's state (`job-runner/`), the kubeconfig
+    /// and the ServiceAccount kubeconfigs made by [`Environment::service_account_kubeconfig`].
     pub fn dir(&self) -> &Path {
         &self.dir
     }
@@ -314,6 +325,35 @@ impl Environment {
                 .unwrap_or_else(|e| panic!("using kubeconfig {}: {e}", path.display()));
         kube::Client::try_from(config)
             .unwrap_or_else(|e| panic!("a client for kubeconfig {}: {e}", path.display()))
+    }
+
+    /// A kubeconfig for ServiceAccount `namespace/name` (which must exist): a token from
+    /// `kubectl create token` (default lifetime, one hour) with the server and CA of this
+    /// environment's kubeconfig, in [`Environment::dir`]. Works against a cluster of
+    /// `$KUBECONFIG` as well.
+    pub fn service_account_kubeconfig(
+        &self,
+        namespace: &str,
+        name: &str,
+    ) -> Result<PathBuf, HarnessError> {
+        crate::service_account::write_kubeconfig(|| self.kubectl(), &self.dir, namespace, name)
+    }
+
+    /// Every event of kube-standin's audit log so far (`audit.log` in [`Environment::dir`], or
+    /// beside `$KUBECONFIG` for an `e2e-up` environment), oldest first.
+    pub fn audit_log(&self) -> Result<Vec<crate::AuditEvent>, HarnessError> {
+        let path = if self.standin.is_some() {
+            self.dir.join(AUDIT_LOG)
+        } else {
+            self.kubeconfig
+                .parent()
+                .map(|dir| dir.join(AUDIT_LOG))
+                .unwrap_or_else(|| PathBuf::from(AUDIT_LOG))
+        };
+        if !path.is_file() {
+            return Err(HarnessError::NoAuditLog { path });
+        }
+        crate::audit::read(&path)
     }
 
     /// The last lines of each component's log, for assertion messages.
@@ -428,15 +468,11 @@ fn images_config(dbmigrate: &Path) -> String {
     serde_yaml::to_string(&config).unwrap_or_else(|_| config.to_string())
 }
 
-/// Whether `GET /readyz` answers 200.
-fn ready(address: SocketAddr) -> bool {
-    let Ok(mut stream) = TcpStream::connect_timeout(&address, Duration::from_secs(1)) else {
-        return false;
-    };
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
-    let request = format!("GET /readyz HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n");
-    let mut response = String::new();
-    stream.write_all(request.as_bytes()).is_ok()
-        && stream.read_to_string(&mut response).is_ok()
-        && (response.starts_with("HTTP/1.1 200") || response.starts_with("HTTP/1.0 200"))
+/// A new admin token for kube-standin: 32 hex digits from `/dev/urandom`.
+fn admin_token() -> Result<String, HarnessError> {
+    let mut bytes = [0u8; 16];
+    fs::File::open("/dev/urandom")
+        .and_then(|mut random| random.read_exact(&mut bytes))
+        .map_err(HarnessError::io("reading /dev/urandom"))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }

@@ -67,6 +67,33 @@ pub enum HarnessError {
         /// Its stdout and stderr.
         output: String,
     },
+    /// The environment keeps no audit log (a cluster of `$KUBECONFIG` other than an `e2e-up`
+    /// one: its audit log, if any, is the cluster's).
+    #[error(
+        "no audit log: kube-standin writes {} when the harness starts it (or e2e-up's beside its \
+         kubeconfig); a cluster of KUBECONFIG keeps its own",
+        path.display()
+    )]
+    NoAuditLog {
+        /// Where it was looked for.
+        path: PathBuf,
+    },
+    /// A line of the audit log is not an audit Event.
+    #[error("{}: not an audit.k8s.io/v1 Event ({reason}): {line}", path.display())]
+    AuditLog {
+        /// The audit log.
+        path: PathBuf,
+        /// The line.
+        line: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The current kubeconfig cannot give a ServiceAccount's kubeconfig its cluster.
+    #[error("making a ServiceAccount kubeconfig: {reason}")]
+    Kubeconfig {
+        /// What is missing.
+        reason: String,
+    },
     /// A component exited, answered wrongly or did not become ready in time.
     #[error("{component} did not start: {reason}\n--- last lines of {} ---\n{log}", log_path.display())]
     NotReady {

@@ -10,17 +10,25 @@
 //! // or when the test process dies.
 //! ```
 //!
+//! kube-standin runs with HTTPS, RBAC and an audit log: the kubeconfig the harness writes is
+//! the admin's (`kubernetes-admin`, group `system:masters`);
+//! [`Environment::service_account_kubeconfig`] makes one for a ServiceAccount and
+//! [`Environment::audit_log`] reads who did what.
+//!
 //! The environment variables `KUBECONFIG`, `E2E_JOB_RUNNER`, `E2E_DATABASE_URL` and
 //! `E2E_BIN_DIR` change what is started (e2e/README.md). [`os`] and [`postgres`] are also used
 //! by the root package's tests, which start PostgreSQL without the rest.
 
+mod audit;
 mod environment;
 mod error;
 mod kubectl;
 pub mod os;
 pub mod postgres;
 mod process;
+mod service_account;
 
+pub use audit::{AuditEvent, AuditObjectRef, AuditResponseStatus, AuditUser};
 pub use environment::Environment;
 pub use error::HarnessError;
 pub use kubectl::{NEWEST_MINOR, OLDEST_MINOR, kubectl_versions};

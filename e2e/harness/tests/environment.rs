@@ -1,5 +1,6 @@
 //! The environment starts whole, answers kubectl (newest and oldest), the kube client and
-//! PostgreSQL, and leaves nothing behind: not after drop, not after SIGKILL of the test process.
+//! PostgreSQL, gives ServiceAccounts kubeconfigs that RBAC governs and keeps an audit log, and
+//! leaves nothing behind: not after drop, not after SIGKILL of the test process.
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -7,7 +8,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use e2e_harness::os::{CHILD_ENV, KillOnDrop, process_alive, rerun_this_test};
-use e2e_harness::{Environment, kubectl_versions};
+use e2e_harness::{Environment, HarnessError, kubectl_versions};
 use k8s_openapi::api::core::v1::Namespace;
 use kube::Api;
 use kube::api::ListParams;
@@ -134,6 +135,111 @@ fn environment_serves_kubectl_the_client_and_postgres_then_goes_away_on_drop() {
     drop(env);
     eprintln!("e2e environment stopped in {:.2?}", dropped.elapsed());
     assert_all_gone(&pids, &dir, Duration::from_secs(1), "drop");
+}
+
+#[test]
+fn a_service_account_kubeconfig_is_refused_until_bound_and_the_audit_log_shows_its_requests() {
+    let env = start();
+    let namespace = format!("access-{}", std::process::id());
+    kubectl_ok(&env, env.kubectl(), &["create", "namespace", &namespace]);
+    kubectl_ok(
+        &env,
+        env.kubectl(),
+        &["create", "serviceaccount", "reader", "-n", &namespace],
+    );
+    let kubeconfig = env
+        .service_account_kubeconfig(&namespace, "reader")
+        .unwrap_or_else(|e| panic!("{e}\n{}", env.logs()));
+    let as_reader = || {
+        let mut command = env.kubectl();
+        command.env("KUBECONFIG", &kubeconfig);
+        command
+    };
+    let user = format!("system:serviceaccount:{namespace}:reader");
+    let refused = as_reader()
+        .args(["get", "configmaps"])
+        .output()
+        .expect("running kubectl");
+    assert!(!refused.status.success());
+    let expected = format!(
+        "configmaps is forbidden: User \"{user}\" cannot list resource \"configmaps\" in API group \"\" in the namespace \"{namespace}\""
+    );
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains(&expected), "{stderr}");
+
+    let role = [
+        "create",
+        "role",
+        "reader",
+        "--verb=get,list",
+        "--resource=configmaps",
+    ];
+    kubectl_ok(
+        &env,
+        env.kubectl(),
+        &[&role[..], &["-n", &namespace]].concat(),
+    );
+    let serviceaccount = format!("--serviceaccount={namespace}:reader");
+    let binding = [
+        "create",
+        "rolebinding",
+        "reader",
+        "--role=reader",
+        &serviceaccount,
+    ];
+    kubectl_ok(
+        &env,
+        env.kubectl(),
+        &[&binding[..], &["-n", &namespace]].concat(),
+    );
+    kubectl_ok(&env, as_reader(), &["get", "configmaps"]);
+
+    // kube-rs with the same kubeconfig (HTTPS, the CA, the token)
+    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
+    runtime.block_on(async {
+        let kubeconfig = kube::config::Kubeconfig::read_from(&kubeconfig).expect("the kubeconfig");
+        let options = kube::config::KubeConfigOptions::default();
+        let config = kube::Config::from_custom_kubeconfig(kubeconfig, &options)
+            .await
+            .expect("a client config");
+        let client = kube::Client::try_from(config).expect("a client");
+        let secrets: Api<k8s_openapi::api::core::v1::Secret> = Api::namespaced(client, &namespace);
+        match secrets.list(&ListParams::default()).await {
+            Err(kube::Error::Api(status)) => assert_eq!(status.code, 403, "{status:?}"),
+            other => panic!("listing secrets as {user}: {other:?}"),
+        }
+    });
+
+    let events = match env.audit_log() {
+        Ok(events) => events,
+        // a cluster of KUBECONFIG keeps its own audit log
+        Err(HarnessError::NoAuditLog { .. }) => return,
+        Err(e) => panic!("{e}"),
+    };
+    let by_reader: Vec<_> = events.iter().filter(|e| e.acting_user() == user).collect();
+    let configmaps: Vec<u16> = by_reader
+        .iter()
+        .filter(|e| e.resource() == "configmaps" && e.verb == "list")
+        .map(|e| e.response_status.code)
+        .collect();
+    assert_eq!(configmaps, [403, 200], "{by_reader:#?}");
+    assert!(
+        by_reader
+            .iter()
+            .filter(|e| e.resource() == "secrets")
+            .all(|e| e.response_status.code == 403),
+        "{by_reader:#?}"
+    );
+    let token = events
+        .iter()
+        .find(|e| {
+            e.object_ref
+                .as_ref()
+                .is_some_and(|r| r.subresource == "token")
+        })
+        .expect("the TokenRequest");
+    assert_eq!(token.user.username, "kubernetes-admin");
+    assert_eq!(token.response_status.code, 201);
 }
 
 /// Runs [`child_holds_an_environment`] as a child process with `envs`; returns it and the

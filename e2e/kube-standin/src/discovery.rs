@@ -74,6 +74,13 @@ pub fn resources(registry: &Registry, group: &str, version: &str) -> Option<Valu
                 "namespaced": t.namespaced, "kind": t.kind, "verbs": ["get", "patch", "update"]}),
             );
         }
+        if t.has_subresource("token") {
+            resources.push(
+                json!({"name": format!("{}/token", t.plural), "singularName": "",
+                "namespaced": t.namespaced, "group": "authentication.k8s.io", "version": "v1",
+                "kind": "TokenRequest", "verbs": ["create"]}),
+            );
+        }
         if t.has_subresource("log") {
             resources.push(
                 json!({"name": format!("{}/log", t.plural), "singularName": "",

@@ -204,6 +204,38 @@ impl ApiError {
         Self::new(403, "Forbidden", message)
     }
 
+    /// 403 as `NewForbidden(groupResource, name, cause)` words it: `jobs.batch "x" is
+    /// forbidden: <cause>`, or `forbidden: <cause>` when no resource is involved.
+    pub fn forbidden_for(group: &str, resource: &str, name: &str, cause: &str) -> Self {
+        let qualified = if group.is_empty() {
+            resource.to_owned()
+        } else {
+            format!("{resource}.{group}")
+        };
+        let message = if qualified.is_empty() {
+            format!("forbidden: {cause}")
+        } else if name.is_empty() {
+            format!("{qualified} is forbidden: {cause}")
+        } else {
+            format!("{qualified} {name:?} is forbidden: {cause}")
+        };
+        let mut details = serde_json::Map::new();
+        for (field, value) in [("name", name), ("group", group), ("kind", resource)] {
+            if !value.is_empty() {
+                details.insert(field.to_owned(), json!(value));
+            }
+        }
+        Self {
+            details: Some(Value::Object(details)),
+            ..Self::new(403, "Forbidden", message)
+        }
+    }
+
+    /// 401: the request's credentials were refused.
+    pub fn unauthorized() -> Self {
+        Self::new(401, "Unauthorized", "Unauthorized")
+    }
+
     /// 500 for what should not happen.
     pub fn internal(message: impl Into<String>) -> Self {
         Self::new(500, "InternalError", message)
@@ -244,9 +276,16 @@ pub fn success(details: Value) -> Value {
     json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "details": details})
 }
 
+/// The `Status` an error response carries, kept in the response's extensions for the audit log.
+#[derive(Debug, Clone)]
+pub struct StatusBody(pub Value);
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let code = StatusCode::from_u16(self.code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        crate::http::json_response(code, &self.status())
+        let status = self.status();
+        let mut response = crate::http::json_response(code, &status);
+        response.extensions_mut().insert(StatusBody(status));
+        response
     }
 }

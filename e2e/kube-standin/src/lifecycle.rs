@@ -1,7 +1,7 @@
 //! What kube-controller-manager and the apiextensions controllers do around deletion and
 //! registration: finalizers and `deletionTimestamp`, garbage collection through
 //! `ownerReferences` (background, foreground, orphan), namespace termination, default
-//! ServiceAccounts, CRD establishment and instance cleanup.
+//! ServiceAccounts, ClusterRole aggregation, CRD establishment and instance cleanup.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -110,6 +110,7 @@ pub fn reconcile(state: &State) {
         collect_garbage(&mut guard, &now);
         terminate_namespaces(&mut guard, &now);
         default_service_accounts(&mut guard, &now);
+        crate::authz::aggregate_cluster_roles(&mut guard);
         if guard.rv() == before {
             return;
         }
@@ -263,10 +264,13 @@ fn default_service_accounts(guard: &mut Guard, now: &str) {
     }
 }
 
-/// The namespaces every cluster starts with.
-pub fn bootstrap(state: &State) {
+/// The namespaces every cluster starts with, and the RBAC bootstrap policy.
+pub fn bootstrap(state: &State) -> Result<(), serde_yaml::Error> {
     let mut guard = state.store.lock();
     let now = now();
+    for (key, object) in crate::authz::bootstrap::objects(&now)? {
+        guard.put(&key, object);
+    }
     for name in ["default", "kube-system", "kube-public", "kube-node-lease"] {
         let mut namespace = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {
             "name": name, "uid": crate::admission::new_uid(), "creationTimestamp": now,
@@ -281,4 +285,5 @@ pub fn bootstrap(state: &State) {
     }
     drop(guard);
     reconcile(state);
+    Ok(())
 }

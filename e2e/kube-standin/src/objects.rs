@@ -10,6 +10,8 @@ use base64::Engine;
 use serde_json::{Value, json};
 
 use crate::admission::{self, FieldValidation, Write};
+use crate::authn::user::UserInfo;
+use crate::authz::owner_references;
 use crate::convert::{from_storage, to_storage};
 use crate::error::{ApiError, Cause, Subject};
 use crate::http::{
@@ -39,6 +41,8 @@ pub struct Request<'a> {
     pub params: Params,
     /// Request headers.
     pub headers: HeaderMap,
+    /// The user the request acts as.
+    pub user: &'a UserInfo,
 }
 
 impl Request<'_> {
@@ -85,6 +89,24 @@ impl Request<'_> {
                     .unwrap_or("unknown")
                     .to_owned()
             })
+    }
+
+    /// The OwnerReferencesPermissionEnforcement admission plugin: may the user set the owner
+    /// references of `new` (`old` on updates)?
+    fn admit_owner_references(
+        &self,
+        guard: &Guard,
+        old: Option<&Value>,
+        new: &Value,
+    ) -> Result<(), ApiError> {
+        let write = owner_references::Write {
+            user: self.user,
+            rt: &self.rt,
+            subresource: if self.status { "status" } else { "" },
+            namespace: self.namespace.as_deref().unwrap_or_default(),
+            name: new["metadata"]["name"].as_str().unwrap_or_default(),
+        };
+        owner_references::admit(self.state, guard, &write, old, new)
     }
 
     fn dry_run(&self) -> bool {
@@ -355,6 +377,7 @@ pub fn create(req: &Request, body: &[u8]) -> Result<Response, ApiError> {
     let mut guard = req.state.store.lock();
     check_namespace(&guard, req)?;
     let admitted = admission::admit(&write, None, object)?;
+    req.admit_owner_references(&guard, None, &admitted.object)?;
     store_new(req, &mut guard, admitted)
 }
 
@@ -415,7 +438,9 @@ pub fn update(req: &Request, body: &[u8]) -> Result<Response, ApiError> {
     let mut guard = req.state.store.lock();
     let (key, old) = req.existing(&guard)?;
     stale(req, &old, &object)?;
-    let admitted = admission::admit(&write, Some(&from_storage(&req.rt, old.clone())), object)?;
+    let served = from_storage(&req.rt, old.clone());
+    let admitted = admission::admit(&write, Some(&served), object)?;
+    req.admit_owner_references(&guard, Some(&served), &admitted.object)?;
     store_update(req, &mut guard, &key, &old, admitted)
 }
 
@@ -466,6 +491,7 @@ pub fn patch(req: &Request, body: &[u8]) -> Result<Response, ApiError> {
         check_namespace(&guard, req)?;
         let applied = server_side_apply(req, None, &patch_body, &write, lists.as_ref())?;
         let admitted = admission::admit(&write, None, applied)?;
+        req.admit_owner_references(&guard, None, &admitted.object)?;
         return store_new(req, &mut guard, admitted);
     };
     let served = from_storage(&req.rt, old.clone());
@@ -485,6 +511,7 @@ pub fn patch(req: &Request, body: &[u8]) -> Result<Response, ApiError> {
         stale(req, &old, &patched)?;
     }
     let admitted = admission::admit(&write, Some(&served), patched)?;
+    req.admit_owner_references(&guard, Some(&served), &admitted.object)?;
     store_update(req, &mut guard, &key, &old, admitted)
 }
 

@@ -78,6 +78,13 @@ pub fn document(registry: &Registry, group: &str, version: &str) -> Option<Value
             ""
         };
         let collection = format!("{prefix}{scope}/{}", t.plural);
+        if t.create_only {
+            paths.insert(
+                collection,
+                json!({"post": operation(t, "post", WRITE_PARAMETERS)}),
+            );
+            continue;
+        }
         let mut patch_parameters = WRITE_PARAMETERS.to_vec();
         patch_parameters.push("force");
         paths.insert(collection.clone(), json!({

@@ -74,7 +74,7 @@ fn patch_operation(t: &ResourceType) -> Message {
 /// The whole document, protobuf-encoded.
 pub fn document(registry: &Registry) -> Vec<u8> {
     let mut paths = Message::default();
-    for t in registry.all() {
+    for t in registry.all().iter().filter(|t| !t.create_only) {
         let prefix = if t.group.is_empty() {
             format!("/api/{}", t.version)
         } else {

@@ -33,6 +33,8 @@ pub struct ResourceType {
     pub storage: String,
     /// What is known only for built-in kinds, else the CRD's schema.
     pub flavour: Flavour,
+    /// A review: only `create` on the collection, answered from the request, never stored.
+    pub create_only: bool,
 }
 
 /// Built-in kinds are checked by decoding them as the real types; custom ones by their schema.
@@ -73,17 +75,21 @@ impl ResourceType {
         }
     }
 
-    /// Whether the resource has subresource `name` (`status`, `log`).
+    /// Whether the resource has subresource `name` (`status`, `log`, `token`).
     pub fn has_subresource(&self, name: &str) -> bool {
         match name {
             "status" => self.status_subresource,
             "log" => self.group.is_empty() && self.plural == "pods",
+            "token" => self.group.is_empty() && self.plural == "serviceaccounts",
             _ => false,
         }
     }
 
     /// Verbs for discovery.
     pub fn verbs(&self) -> Vec<&'static str> {
+        if self.create_only {
+            return vec!["create"];
+        }
         vec![
             "create",
             "delete",
@@ -202,6 +208,50 @@ const BUILTINS: &[BuiltinRow] = &[
         false,
     ),
     (
+        "rbac.authorization.k8s.io",
+        "v1",
+        "Role",
+        "roles",
+        &[],
+        &[],
+        true,
+        false,
+        false,
+    ),
+    (
+        "rbac.authorization.k8s.io",
+        "v1",
+        "RoleBinding",
+        "rolebindings",
+        &[],
+        &[],
+        true,
+        false,
+        false,
+    ),
+    (
+        "rbac.authorization.k8s.io",
+        "v1",
+        "ClusterRole",
+        "clusterroles",
+        &[],
+        &[],
+        false,
+        false,
+        false,
+    ),
+    (
+        "rbac.authorization.k8s.io",
+        "v1",
+        "ClusterRoleBinding",
+        "clusterrolebindings",
+        &[],
+        &[],
+        false,
+        false,
+        false,
+    ),
+    (
         "apiextensions.k8s.io",
         "v1",
         "CustomResourceDefinition",
@@ -211,6 +261,34 @@ const BUILTINS: &[BuiltinRow] = &[
         false,
         true,
         true,
+    ),
+];
+
+/// The reviews (group, version, kind, plural), create-only and cluster-scoped.
+const REVIEWS: &[(&str, &str, &str, &str)] = &[
+    (
+        "authorization.k8s.io",
+        "v1",
+        "SelfSubjectAccessReview",
+        "selfsubjectaccessreviews",
+    ),
+    (
+        "authorization.k8s.io",
+        "v1",
+        "SelfSubjectRulesReview",
+        "selfsubjectrulesreviews",
+    ),
+    (
+        "authorization.k8s.io",
+        "v1",
+        "SubjectAccessReview",
+        "subjectaccessreviews",
+    ),
+    (
+        "authentication.k8s.io",
+        "v1",
+        "SelfSubjectReview",
+        "selfsubjectreviews",
     ),
 ];
 
@@ -260,9 +338,27 @@ impl Registry {
                             format!("{group}/{plural}")
                         },
                         flavour: Flavour::Builtin,
+                        create_only: false,
                     })
                 },
             )
+            .chain(REVIEWS.iter().map(|&(group, version, kind, plural)| {
+                Arc::new(ResourceType {
+                    group: group.to_owned(),
+                    version: version.to_owned(),
+                    kind: kind.to_owned(),
+                    plural: plural.to_owned(),
+                    singular: kind.to_lowercase(),
+                    short_names: Vec::new(),
+                    categories: Vec::new(),
+                    namespaced: false,
+                    status_subresource: false,
+                    tracks_generation: false,
+                    storage: format!("{group}/{plural}"),
+                    flavour: Flavour::Builtin,
+                    create_only: true,
+                })
+            }))
             .collect();
         Self { types }
     }
@@ -369,6 +465,7 @@ fn custom_types(crd: &Value) -> Vec<Arc<ResourceType>> {
                     printer_columns: version["additionalPrinterColumns"].clone(),
                     storage_version: storage_version.clone(),
                 })),
+                create_only: false,
             })
         })
         .collect()

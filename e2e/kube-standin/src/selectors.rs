@@ -37,6 +37,39 @@ impl LabelSelector {
         Ok(Self(requirements))
     }
 
+    /// A `metav1.LabelSelector` object (`matchLabels`, `matchExpressions`), as
+    /// `LabelSelectorAsSelector` reads it; None for an operator it does not know.
+    pub fn from_object(selector: &Value) -> Option<Self> {
+        let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+        let mut requirements: Vec<Requirement> = selector["matchLabels"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(key, value)| Requirement::Equals(key.clone(), text(value)))
+            .collect();
+        for expression in selector["matchExpressions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            let key = text(&expression["key"]);
+            let values = expression["values"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(text)
+                .collect();
+            requirements.push(match expression["operator"].as_str()? {
+                "In" => Requirement::In(key, values),
+                "NotIn" => Requirement::NotIn(key, values),
+                "Exists" => Requirement::Exists(key),
+                "DoesNotExist" => Requirement::DoesNotExist(key),
+                _ => return None,
+            });
+        }
+        Some(Self(requirements))
+    }
+
     /// Whether an object with these labels is selected.
     pub fn matches(&self, object: &Value) -> bool {
         let labels = &object["metadata"]["labels"];
@@ -120,6 +153,21 @@ impl FieldSelector {
     /// Parses a selector; fields the resource does not support are `400 BadRequest`, as on a
     /// real server (`kind` picks the extra fields: events, pods, jobs, secrets).
     pub fn parse(text: &str, kind: &str) -> Result<Self, ApiError> {
+        let terms = Self::terms(text)?;
+        for (field, _, _) in &terms.0 {
+            if !COMMON_FIELDS.contains(&field.as_str())
+                && !extra_fields(kind).contains(&field.as_str())
+            {
+                return Err(ApiError::bad_request(format!(
+                    "field label not supported: {field}"
+                )));
+            }
+        }
+        Ok(terms)
+    }
+
+    /// The terms of a selector, whatever their fields (`fields.ParseSelector`).
+    fn terms(text: &str) -> Result<Self, ApiError> {
         let mut terms = Vec::new();
         for term in text.split(',').map(str::trim).filter(|t| !t.is_empty()) {
             let (field, equal, value) = if let Some((f, v)) = term.split_once("!=") {
@@ -131,15 +179,20 @@ impl FieldSelector {
                     "invalid selector: '{text}'; can't understand '{term}'"
                 )));
             };
-            let field = field.trim();
-            if !COMMON_FIELDS.contains(&field) && !extra_fields(kind).contains(&field) {
-                return Err(ApiError::bad_request(format!(
-                    "field label not supported: {field}"
-                )));
-            }
-            terms.push((field.to_owned(), equal, value.trim().to_owned()));
+            terms.push((field.trim().to_owned(), equal, value.trim().to_owned()));
         }
         Ok(Self(terms))
+    }
+
+    /// The value `field` must equal for `text` to select anything (`RequiresExactMatch`);
+    /// None for a malformed selector.
+    pub fn exact_match(text: &str, field: &str) -> Option<String> {
+        let terms = Self::terms(text).ok()?;
+        terms
+            .0
+            .into_iter()
+            .find(|(f, equal, _)| f == field && *equal)
+            .map(|(_, _, value)| value)
     }
 
     /// Whether the object is selected.

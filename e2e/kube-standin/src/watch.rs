@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use tokio::sync::{broadcast, mpsc};
 use tokio_stream::wrappers::ReceiverStream;
 
+use crate::authn::user::UserInfo;
 use crate::convert::from_storage;
 use crate::error::ApiError;
 use crate::http::{Params, Representation, representation};
@@ -38,6 +39,7 @@ pub fn watch(req: &Request) -> Result<Response, ApiError> {
         namespace: req.namespace.clone(),
         params: req.params.clone(),
         headers: req.headers.clone(),
+        user: req.user.clone(),
         selectors,
         representation: representation(&req.headers),
         columns_sent: false,
@@ -108,6 +110,8 @@ struct Session {
     namespace: Option<String>,
     params: Params,
     headers: HeaderMap,
+    /// Who watches.
+    user: UserInfo,
     selectors: Selectors,
     representation: Representation,
     /// Tables carry column definitions on the first event only.
@@ -242,6 +246,7 @@ impl Session {
                     status: false,
                     params: self.params.clone(),
                     headers: self.headers.clone(),
+                    user: &self.user,
                 };
                 req.table(&[object], version, &rv, None, columns)
             }

@@ -46,6 +46,15 @@ ROOTS = [
     "k8s.io.api.batch.v1.Job",
     "k8s.io.api.coordination.v1.Lease",
     "k8s.io.api.events.v1.Event",
+    "k8s.io.api.rbac.v1.Role",
+    "k8s.io.api.rbac.v1.RoleBinding",
+    "k8s.io.api.rbac.v1.ClusterRole",
+    "k8s.io.api.rbac.v1.ClusterRoleBinding",
+    "k8s.io.api.authentication.v1.TokenRequest",
+    "k8s.io.api.authentication.v1.SelfSubjectReview",
+    "k8s.io.api.authorization.v1.SelfSubjectAccessReview",
+    "k8s.io.api.authorization.v1.SelfSubjectRulesReview",
+    "k8s.io.api.authorization.v1.SubjectAccessReview",
     f"{META}.DeleteOptions",
     f"{META}.Status",
 ]
@@ -59,6 +68,8 @@ SPECIAL = {
     ".k8s.io.apimachinery.pkg.util.intstr.IntOrString": "IntOrString",
     ".k8s.io.apimachinery.pkg.runtime.RawExtension": "RawJson",
     f".{META}.FieldsV1": "RawJson",
+    ".k8s.io.api.authentication.v1.ExtraValue": "StringList",
+    ".k8s.io.api.authorization.v1.ExtraValue": "StringList",
 }
 
 # FieldDescriptorProto.Type values and the Kind of each scalar.

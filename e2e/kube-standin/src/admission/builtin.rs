@@ -31,6 +31,7 @@ pub fn default(group: &str, kind: &str, object: &mut Value) {
         }
         ("batch", "Job") => default_job(object),
         ("apiextensions.k8s.io", "CustomResourceDefinition") => default_crd(object),
+        (super::rbac::GROUP, kind) => super::rbac::default(kind, object),
         _ => {}
     }
 }
@@ -177,6 +178,12 @@ pub fn decode(group: &str, kind: &str, object: &Value) -> Result<(Value, Vec<Str
         ("batch", "Job") => roundtrip::<api::batch::v1::Job>(object),
         ("coordination.k8s.io", "Lease") => roundtrip::<api::coordination::v1::Lease>(object),
         ("events.k8s.io", "Event") => roundtrip::<api::events::v1::Event>(object),
+        (super::rbac::GROUP, "Role") => roundtrip::<api::rbac::v1::Role>(object),
+        (super::rbac::GROUP, "RoleBinding") => roundtrip::<api::rbac::v1::RoleBinding>(object),
+        (super::rbac::GROUP, "ClusterRole") => roundtrip::<api::rbac::v1::ClusterRole>(object),
+        (super::rbac::GROUP, "ClusterRoleBinding") => {
+            roundtrip::<api::rbac::v1::ClusterRoleBinding>(object)
+        }
         ("apiextensions.k8s.io", "CustomResourceDefinition") => {
             roundtrip::<ext::CustomResourceDefinition>(object)
         }
@@ -217,8 +224,9 @@ fn dropped_fields(input: &Value, output: &Value, path: &str, out: &mut Vec<Strin
     }
 }
 
-/// The checks of kube-apiserver's validation that matter to clients of this server.
-pub fn validate(group: &str, kind: &str, object: &Value) -> Vec<Cause> {
+/// The checks of kube-apiserver's validation that matter to clients of this server (`old` on
+/// updates).
+pub fn validate(group: &str, kind: &str, object: &Value, old: Option<&Value>) -> Vec<Cause> {
     let mut causes = Vec::new();
     let mut require = |field: &str, present: bool, message: &str| {
         if !present {
@@ -306,6 +314,7 @@ pub fn validate(group: &str, kind: &str, object: &Value) -> Vec<Cause> {
                 });
             }
         }
+        (super::rbac::GROUP, kind) => causes.extend(super::rbac::validate(kind, object, old)),
         _ => {}
     }
     causes
@@ -338,7 +347,7 @@ mod tests {
         let container = &job["spec"]["template"]["spec"]["containers"][0];
         assert_eq!(container["terminationMessagePath"], "/dev/termination-log");
         assert_eq!(container["imagePullPolicy"], "Always");
-        assert!(validate("batch", "Job", &job).is_empty());
+        assert!(validate("batch", "Job", &job, None).is_empty());
     }
 
     #[test]

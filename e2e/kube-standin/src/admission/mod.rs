@@ -3,6 +3,7 @@
 
 mod builtin;
 mod custom;
+mod rbac;
 
 pub use builtin::default as builtin_defaults;
 
@@ -145,7 +146,7 @@ pub fn admit(write: &Write, old: Option<&Value>, mut new: Value) -> Result<Admit
             builtin::default(&rt.group, &rt.kind, &mut new);
             let (decoded, unknown) = builtin::decode(&rt.group, &rt.kind, &new)?;
             new = decoded;
-            (unknown, builtin::validate(&rt.group, &rt.kind, &new))
+            (unknown, builtin::validate(&rt.group, &rt.kind, &new, old))
         }
         Flavour::Custom(custom) => {
             let unknown = match &custom.schema {
@@ -335,7 +336,14 @@ fn metadata_causes(rt: &ResourceType, object: &Value) -> Vec<Cause> {
     let mut causes = Vec::new();
     let name = object["metadata"]["name"].as_str().unwrap_or_default();
     let label_only = rt.kind == "Namespace";
-    if !valid_dns_name(name, label_only) {
+    if rt.group == rbac::GROUP {
+        // RBAC names are path segments (`system:discovery`), not DNS names
+        causes.extend(rbac::name_problems(name).into_iter().map(|problem| Cause {
+            reason: "FieldValueInvalid",
+            field: "metadata.name".to_owned(),
+            message: format!("Invalid value: {name:?}: {problem}"),
+        }));
+    } else if !valid_dns_name(name, label_only) {
         let what = if label_only {
             "RFC 1123 label"
         } else {
@@ -373,7 +381,8 @@ fn metadata_causes(rt: &ResourceType, object: &Value) -> Vec<Cause> {
     causes
 }
 
-fn valid_dns_name(name: &str, label_only: bool) -> bool {
+/// Whether `name` is an RFC 1123 label (`label_only`) or subdomain.
+pub fn valid_dns_name(name: &str, label_only: bool) -> bool {
     let max = if label_only { 63 } else { 253 };
     !name.is_empty()
         && name.len() <= max

@@ -1,5 +1,6 @@
 //! Decoder for `application/vnd.kubernetes.protobuf` request bodies, which kubectl's typed
-//! commands (`kubectl create namespace|configmap|secret|serviceaccount|job`) send: the 4-byte
+//! commands (`kubectl create namespace|configmap|secret|serviceaccount|job|role|rolebinding|
+//! token`, `kubectl auth can-i`) send: the 4-byte
 //! magic `k8s\0`, then a `runtime.Unknown` whose `raw` is the object's own message. The result
 //! is the JSON object kube-apiserver would hold after decoding it into the Go type, i.e. what
 //! `json.Marshal` of that Go value gives (`omitempty`, pointers, inline structs, `null` for
@@ -457,6 +458,15 @@ fn convert(
                     reason: format!("raw extension is not JSON: {error}"),
                 })?
             }
+        }
+        (Kind::StringList, Wire::Bytes(bytes)) => {
+            let mut items = Vec::new();
+            for_each(bytes, path, |number, wire| {
+                if let (1, Wire::Bytes(bytes)) = (number, wire) {
+                    items.push(Value::String(lossy(bytes)));
+                }
+            })?;
+            Value::Array(items)
         }
         (Kind::Message(message), Wire::Bytes(bytes)) => {
             let mut object = Map::new();

@@ -8,7 +8,10 @@
 //! from the Go struct types and tags in the same binary. A test checks that this file equals the
 //! script's output. Covers the transitive closure of core/v1 Namespace, ConfigMap, Secret,
 //! ServiceAccount, Pod, Node, Event and Binding, batch/v1 Job, coordination/v1 Lease, events/v1
-//! Event and meta/v1 DeleteOptions and Status. Fields added by later Kubernetes versions are
+//! Event, rbac/v1 Role, RoleBinding, ClusterRole and ClusterRoleBinding, authentication/v1
+//! TokenRequest and SelfSubjectReview, authorization/v1 SelfSubjectAccessReview,
+//! SelfSubjectRulesReview and SubjectAccessReview, and meta/v1
+//! DeleteOptions and Status. Fields added by later Kubernetes versions are
 //! unknown here and skipped by the decoder.
 
 /// The Go field is a slice: a `repeated` field on the wire, a JSON array.
@@ -47,6 +50,9 @@ pub(super) enum Kind {
     IntOrString,
     /// `runtime.RawExtension` or `meta.v1.FieldsV1` (raw=1), the raw JSON itself.
     RawJson,
+    /// `ExtraValue` of authentication/v1 and authorization/v1 (items=1), a Go `[]string`: a JSON
+    /// array of strings.
+    StringList,
     /// Another message.
     Message(&'static Message),
 }
@@ -103,6 +109,21 @@ pub(super) fn root(api_version: &str, kind: &str) -> Option<&'static Message> {
         ("batch/v1", "Job") => &BATCH_V1_JOB,
         ("coordination.k8s.io/v1", "Lease") => &COORDINATION_V1_LEASE,
         ("events.k8s.io/v1", "Event") => &EVENTS_V1_EVENT,
+        ("rbac.authorization.k8s.io/v1", "Role") => &RBAC_V1_ROLE,
+        ("rbac.authorization.k8s.io/v1", "RoleBinding") => &RBAC_V1_ROLE_BINDING,
+        ("rbac.authorization.k8s.io/v1", "ClusterRole") => &RBAC_V1_CLUSTER_ROLE,
+        ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding") => &RBAC_V1_CLUSTER_ROLE_BINDING,
+        ("authentication.k8s.io/v1", "TokenRequest") => &AUTHENTICATION_V1_TOKEN_REQUEST,
+        ("authentication.k8s.io/v1", "SelfSubjectReview") => &AUTHENTICATION_V1_SELF_SUBJECT_REVIEW,
+        ("authorization.k8s.io/v1", "SelfSubjectAccessReview") => {
+            &AUTHORIZATION_V1_SELF_SUBJECT_ACCESS_REVIEW
+        }
+        ("authorization.k8s.io/v1", "SelfSubjectRulesReview") => {
+            &AUTHORIZATION_V1_SELF_SUBJECT_RULES_REVIEW
+        }
+        ("authorization.k8s.io/v1", "SubjectAccessReview") => {
+            &AUTHORIZATION_V1_SUBJECT_ACCESS_REVIEW
+        }
         _ => return None,
     })
 }
@@ -3188,6 +3209,473 @@ pub(super) static EVENTS_V1_EVENT: Message = Message {
         Field::new(13, "deprecatedFirstTimestamp", Kind::Time, OMITEMPTY),
         Field::new(14, "deprecatedLastTimestamp", Kind::Time, OMITEMPTY),
         Field::new(15, "deprecatedCount", Kind::Int32, OMITEMPTY),
+    ],
+};
+
+/// `k8s.io.api.rbac.v1.PolicyRule`.
+pub(super) static RBAC_V1_POLICY_RULE: Message = Message {
+    name: "rbac.v1.PolicyRule",
+    fields: &[
+        Field::new(1, "verbs", Kind::String, REPEATED),
+        Field::new(2, "apiGroups", Kind::String, REPEATED | OMITEMPTY),
+        Field::new(3, "resources", Kind::String, REPEATED | OMITEMPTY),
+        Field::new(4, "resourceNames", Kind::String, REPEATED | OMITEMPTY),
+        Field::new(5, "nonResourceURLs", Kind::String, REPEATED | OMITEMPTY),
+    ],
+};
+
+/// `k8s.io.api.rbac.v1.Role`.
+pub(super) static RBAC_V1_ROLE: Message = Message {
+    name: "rbac.v1.Role",
+    fields: &[
+        Field::new(
+            1,
+            "metadata",
+            Kind::Message(&META_V1_OBJECT_META),
+            OMITEMPTY,
+        ),
+        Field::new(2, "rules", Kind::Message(&RBAC_V1_POLICY_RULE), REPEATED),
+    ],
+};
+
+/// `k8s.io.api.rbac.v1.Subject`.
+pub(super) static RBAC_V1_SUBJECT: Message = Message {
+    name: "rbac.v1.Subject",
+    fields: &[
+        Field::new(1, "kind", Kind::String, 0),
+        Field::new(2, "apiGroup", Kind::String, OMITEMPTY),
+        Field::new(3, "name", Kind::String, 0),
+        Field::new(4, "namespace", Kind::String, OMITEMPTY),
+    ],
+};
+
+/// `k8s.io.api.rbac.v1.RoleRef`.
+pub(super) static RBAC_V1_ROLE_REF: Message = Message {
+    name: "rbac.v1.RoleRef",
+    fields: &[
+        Field::new(1, "apiGroup", Kind::String, 0),
+        Field::new(2, "kind", Kind::String, 0),
+        Field::new(3, "name", Kind::String, 0),
+    ],
+};
+
+/// `k8s.io.api.rbac.v1.RoleBinding`.
+pub(super) static RBAC_V1_ROLE_BINDING: Message = Message {
+    name: "rbac.v1.RoleBinding",
+    fields: &[
+        Field::new(
+            1,
+            "metadata",
+            Kind::Message(&META_V1_OBJECT_META),
+            OMITEMPTY,
+        ),
+        Field::new(
+            2,
+            "subjects",
+            Kind::Message(&RBAC_V1_SUBJECT),
+            REPEATED | OMITEMPTY,
+        ),
+        Field::new(3, "roleRef", Kind::Message(&RBAC_V1_ROLE_REF), 0),
+    ],
+};
+
+/// `k8s.io.api.rbac.v1.AggregationRule`.
+pub(super) static RBAC_V1_AGGREGATION_RULE: Message = Message {
+    name: "rbac.v1.AggregationRule",
+    fields: &[Field::new(
+        1,
+        "clusterRoleSelectors",
+        Kind::Message(&META_V1_LABEL_SELECTOR),
+        REPEATED | OMITEMPTY,
+    )],
+};
+
+/// `k8s.io.api.rbac.v1.ClusterRole`.
+pub(super) static RBAC_V1_CLUSTER_ROLE: Message = Message {
+    name: "rbac.v1.ClusterRole",
+    fields: &[
+        Field::new(
+            1,
+            "metadata",
+            Kind::Message(&META_V1_OBJECT_META),
+            OMITEMPTY,
+        ),
+        Field::new(2, "rules", Kind::Message(&RBAC_V1_POLICY_RULE), REPEATED),
+        Field::new(
+            3,
+            "aggregationRule",
+            Kind::Message(&RBAC_V1_AGGREGATION_RULE),
+            POINTER | OMITEMPTY,
+        ),
+    ],
+};
+
+/// `k8s.io.api.rbac.v1.ClusterRoleBinding`.
+pub(super) static RBAC_V1_CLUSTER_ROLE_BINDING: Message = Message {
+    name: "rbac.v1.ClusterRoleBinding",
+    fields: &[
+        Field::new(
+            1,
+            "metadata",
+            Kind::Message(&META_V1_OBJECT_META),
+            OMITEMPTY,
+        ),
+        Field::new(
+            2,
+            "subjects",
+            Kind::Message(&RBAC_V1_SUBJECT),
+            REPEATED | OMITEMPTY,
+        ),
+        Field::new(3, "roleRef", Kind::Message(&RBAC_V1_ROLE_REF), 0),
+    ],
+};
+
+/// `k8s.io.api.authentication.v1.BoundObjectReference`.
+pub(super) static AUTHENTICATION_V1_BOUND_OBJECT_REFERENCE: Message = Message {
+    name: "authentication.v1.BoundObjectReference",
+    fields: &[
+        Field::new(1, "kind", Kind::String, OMITEMPTY),
+        Field::new(2, "apiVersion", Kind::String, OMITEMPTY),
+        Field::new(3, "name", Kind::String, OMITEMPTY),
+        Field::new(4, "uid", Kind::String, OMITEMPTY),
+    ],
+};
+
+/// `k8s.io.api.authentication.v1.TokenRequestSpec`.
+pub(super) static AUTHENTICATION_V1_TOKEN_REQUEST_SPEC: Message = Message {
+    name: "authentication.v1.TokenRequestSpec",
+    fields: &[
+        Field::new(1, "audiences", Kind::String, REPEATED),
+        Field::new(
+            3,
+            "boundObjectRef",
+            Kind::Message(&AUTHENTICATION_V1_BOUND_OBJECT_REFERENCE),
+            POINTER,
+        ),
+        Field::new(4, "expirationSeconds", Kind::Int64, POINTER),
+    ],
+};
+
+/// `k8s.io.api.authentication.v1.TokenRequestStatus`.
+pub(super) static AUTHENTICATION_V1_TOKEN_REQUEST_STATUS: Message = Message {
+    name: "authentication.v1.TokenRequestStatus",
+    fields: &[
+        Field::new(1, "token", Kind::String, 0),
+        Field::new(2, "expirationTimestamp", Kind::Time, 0),
+    ],
+};
+
+/// `k8s.io.api.authentication.v1.TokenRequest`.
+pub(super) static AUTHENTICATION_V1_TOKEN_REQUEST: Message = Message {
+    name: "authentication.v1.TokenRequest",
+    fields: &[
+        Field::new(
+            1,
+            "metadata",
+            Kind::Message(&META_V1_OBJECT_META),
+            OMITEMPTY,
+        ),
+        Field::new(
+            2,
+            "spec",
+            Kind::Message(&AUTHENTICATION_V1_TOKEN_REQUEST_SPEC),
+            0,
+        ),
+        Field::new(
+            3,
+            "status",
+            Kind::Message(&AUTHENTICATION_V1_TOKEN_REQUEST_STATUS),
+            OMITEMPTY,
+        ),
+    ],
+};
+
+/// `k8s.io.api.authentication.v1.UserInfo`.
+pub(super) static AUTHENTICATION_V1_USER_INFO: Message = Message {
+    name: "authentication.v1.UserInfo",
+    fields: &[
+        Field::new(1, "username", Kind::String, OMITEMPTY),
+        Field::new(2, "uid", Kind::String, OMITEMPTY),
+        Field::new(3, "groups", Kind::String, REPEATED | OMITEMPTY),
+        Field::new(4, "extra", Kind::StringList, MAP | OMITEMPTY),
+    ],
+};
+
+/// `k8s.io.api.authentication.v1.SelfSubjectReviewStatus`.
+pub(super) static AUTHENTICATION_V1_SELF_SUBJECT_REVIEW_STATUS: Message = Message {
+    name: "authentication.v1.SelfSubjectReviewStatus",
+    fields: &[Field::new(
+        1,
+        "userInfo",
+        Kind::Message(&AUTHENTICATION_V1_USER_INFO),
+        OMITEMPTY,
+    )],
+};
+
+/// `k8s.io.api.authentication.v1.SelfSubjectReview`.
+pub(super) static AUTHENTICATION_V1_SELF_SUBJECT_REVIEW: Message = Message {
+    name: "authentication.v1.SelfSubjectReview",
+    fields: &[
+        Field::new(
+            1,
+            "metadata",
+            Kind::Message(&META_V1_OBJECT_META),
+            OMITEMPTY,
+        ),
+        Field::new(
+            2,
+            "status",
+            Kind::Message(&AUTHENTICATION_V1_SELF_SUBJECT_REVIEW_STATUS),
+            OMITEMPTY,
+        ),
+    ],
+};
+
+/// `k8s.io.apimachinery.pkg.apis.meta.v1.FieldSelectorRequirement`.
+pub(super) static META_V1_FIELD_SELECTOR_REQUIREMENT: Message = Message {
+    name: "meta.v1.FieldSelectorRequirement",
+    fields: &[
+        Field::new(1, "key", Kind::String, 0),
+        Field::new(2, "operator", Kind::String, 0),
+        Field::new(3, "values", Kind::String, REPEATED | OMITEMPTY),
+    ],
+};
+
+/// `k8s.io.api.authorization.v1.FieldSelectorAttributes`.
+pub(super) static AUTHORIZATION_V1_FIELD_SELECTOR_ATTRIBUTES: Message = Message {
+    name: "authorization.v1.FieldSelectorAttributes",
+    fields: &[
+        Field::new(1, "rawSelector", Kind::String, OMITEMPTY),
+        Field::new(
+            2,
+            "requirements",
+            Kind::Message(&META_V1_FIELD_SELECTOR_REQUIREMENT),
+            REPEATED | OMITEMPTY,
+        ),
+    ],
+};
+
+/// `k8s.io.api.authorization.v1.LabelSelectorAttributes`.
+pub(super) static AUTHORIZATION_V1_LABEL_SELECTOR_ATTRIBUTES: Message = Message {
+    name: "authorization.v1.LabelSelectorAttributes",
+    fields: &[
+        Field::new(1, "rawSelector", Kind::String, OMITEMPTY),
+        Field::new(
+            2,
+            "requirements",
+            Kind::Message(&META_V1_LABEL_SELECTOR_REQUIREMENT),
+            REPEATED | OMITEMPTY,
+        ),
+    ],
+};
+
+/// `k8s.io.api.authorization.v1.ResourceAttributes`.
+pub(super) static AUTHORIZATION_V1_RESOURCE_ATTRIBUTES: Message = Message {
+    name: "authorization.v1.ResourceAttributes",
+    fields: &[
+        Field::new(1, "namespace", Kind::String, OMITEMPTY),
+        Field::new(2, "verb", Kind::String, OMITEMPTY),
+        Field::new(3, "group", Kind::String, OMITEMPTY),
+        Field::new(4, "version", Kind::String, OMITEMPTY),
+        Field::new(5, "resource", Kind::String, OMITEMPTY),
+        Field::new(6, "subresource", Kind::String, OMITEMPTY),
+        Field::new(7, "name", Kind::String, OMITEMPTY),
+        Field::new(
+            8,
+            "fieldSelector",
+            Kind::Message(&AUTHORIZATION_V1_FIELD_SELECTOR_ATTRIBUTES),
+            POINTER | OMITEMPTY,
+        ),
+        Field::new(
+            9,
+            "labelSelector",
+            Kind::Message(&AUTHORIZATION_V1_LABEL_SELECTOR_ATTRIBUTES),
+            POINTER | OMITEMPTY,
+        ),
+    ],
+};
+
+/// `k8s.io.api.authorization.v1.NonResourceAttributes`.
+pub(super) static AUTHORIZATION_V1_NON_RESOURCE_ATTRIBUTES: Message = Message {
+    name: "authorization.v1.NonResourceAttributes",
+    fields: &[
+        Field::new(1, "path", Kind::String, OMITEMPTY),
+        Field::new(2, "verb", Kind::String, OMITEMPTY),
+    ],
+};
+
+/// `k8s.io.api.authorization.v1.SelfSubjectAccessReviewSpec`.
+pub(super) static AUTHORIZATION_V1_SELF_SUBJECT_ACCESS_REVIEW_SPEC: Message = Message {
+    name: "authorization.v1.SelfSubjectAccessReviewSpec",
+    fields: &[
+        Field::new(
+            1,
+            "resourceAttributes",
+            Kind::Message(&AUTHORIZATION_V1_RESOURCE_ATTRIBUTES),
+            POINTER | OMITEMPTY,
+        ),
+        Field::new(
+            2,
+            "nonResourceAttributes",
+            Kind::Message(&AUTHORIZATION_V1_NON_RESOURCE_ATTRIBUTES),
+            POINTER | OMITEMPTY,
+        ),
+    ],
+};
+
+/// `k8s.io.api.authorization.v1.SubjectAccessReviewStatus`.
+pub(super) static AUTHORIZATION_V1_SUBJECT_ACCESS_REVIEW_STATUS: Message = Message {
+    name: "authorization.v1.SubjectAccessReviewStatus",
+    fields: &[
+        Field::new(1, "allowed", Kind::Bool, 0),
+        Field::new(2, "reason", Kind::String, OMITEMPTY),
+        Field::new(3, "evaluationError", Kind::String, OMITEMPTY),
+        Field::new(4, "denied", Kind::Bool, OMITEMPTY),
+    ],
+};
+
+/// `k8s.io.api.authorization.v1.SelfSubjectAccessReview`.
+pub(super) static AUTHORIZATION_V1_SELF_SUBJECT_ACCESS_REVIEW: Message = Message {
+    name: "authorization.v1.SelfSubjectAccessReview",
+    fields: &[
+        Field::new(
+            1,
+            "metadata",
+            Kind::Message(&META_V1_OBJECT_META),
+            OMITEMPTY,
+        ),
+        Field::new(
+            2,
+            "spec",
+            Kind::Message(&AUTHORIZATION_V1_SELF_SUBJECT_ACCESS_REVIEW_SPEC),
+            0,
+        ),
+        Field::new(
+            3,
+            "status",
+            Kind::Message(&AUTHORIZATION_V1_SUBJECT_ACCESS_REVIEW_STATUS),
+            OMITEMPTY,
+        ),
+    ],
+};
+
+/// `k8s.io.api.authorization.v1.SelfSubjectRulesReviewSpec`.
+pub(super) static AUTHORIZATION_V1_SELF_SUBJECT_RULES_REVIEW_SPEC: Message = Message {
+    name: "authorization.v1.SelfSubjectRulesReviewSpec",
+    fields: &[Field::new(1, "namespace", Kind::String, OMITEMPTY)],
+};
+
+/// `k8s.io.api.authorization.v1.ResourceRule`.
+pub(super) static AUTHORIZATION_V1_RESOURCE_RULE: Message = Message {
+    name: "authorization.v1.ResourceRule",
+    fields: &[
+        Field::new(1, "verbs", Kind::String, REPEATED),
+        Field::new(2, "apiGroups", Kind::String, REPEATED | OMITEMPTY),
+        Field::new(3, "resources", Kind::String, REPEATED | OMITEMPTY),
+        Field::new(4, "resourceNames", Kind::String, REPEATED | OMITEMPTY),
+    ],
+};
+
+/// `k8s.io.api.authorization.v1.NonResourceRule`.
+pub(super) static AUTHORIZATION_V1_NON_RESOURCE_RULE: Message = Message {
+    name: "authorization.v1.NonResourceRule",
+    fields: &[
+        Field::new(1, "verbs", Kind::String, REPEATED),
+        Field::new(2, "nonResourceURLs", Kind::String, REPEATED | OMITEMPTY),
+    ],
+};
+
+/// `k8s.io.api.authorization.v1.SubjectRulesReviewStatus`.
+pub(super) static AUTHORIZATION_V1_SUBJECT_RULES_REVIEW_STATUS: Message = Message {
+    name: "authorization.v1.SubjectRulesReviewStatus",
+    fields: &[
+        Field::new(
+            1,
+            "resourceRules",
+            Kind::Message(&AUTHORIZATION_V1_RESOURCE_RULE),
+            REPEATED,
+        ),
+        Field::new(
+            2,
+            "nonResourceRules",
+            Kind::Message(&AUTHORIZATION_V1_NON_RESOURCE_RULE),
+            REPEATED,
+        ),
+        Field::new(3, "incomplete", Kind::Bool, 0),
+        Field::new(4, "evaluationError", Kind::String, OMITEMPTY),
+    ],
+};
+
+/// `k8s.io.api.authorization.v1.SelfSubjectRulesReview`.
+pub(super) static AUTHORIZATION_V1_SELF_SUBJECT_RULES_REVIEW: Message = Message {
+    name: "authorization.v1.SelfSubjectRulesReview",
+    fields: &[
+        Field::new(
+            1,
+            "metadata",
+            Kind::Message(&META_V1_OBJECT_META),
+            OMITEMPTY,
+        ),
+        Field::new(
+            2,
+            "spec",
+            Kind::Message(&AUTHORIZATION_V1_SELF_SUBJECT_RULES_REVIEW_SPEC),
+            0,
+        ),
+        Field::new(
+            3,
+            "status",
+            Kind::Message(&AUTHORIZATION_V1_SUBJECT_RULES_REVIEW_STATUS),
+            OMITEMPTY,
+        ),
+    ],
+};
+
+/// `k8s.io.api.authorization.v1.SubjectAccessReviewSpec`.
+pub(super) static AUTHORIZATION_V1_SUBJECT_ACCESS_REVIEW_SPEC: Message = Message {
+    name: "authorization.v1.SubjectAccessReviewSpec",
+    fields: &[
+        Field::new(
+            1,
+            "resourceAttributes",
+            Kind::Message(&AUTHORIZATION_V1_RESOURCE_ATTRIBUTES),
+            POINTER | OMITEMPTY,
+        ),
+        Field::new(
+            2,
+            "nonResourceAttributes",
+            Kind::Message(&AUTHORIZATION_V1_NON_RESOURCE_ATTRIBUTES),
+            POINTER | OMITEMPTY,
+        ),
+        Field::new(3, "user", Kind::String, OMITEMPTY),
+        Field::new(4, "groups", Kind::String, REPEATED | OMITEMPTY),
+        Field::new(5, "extra", Kind::StringList, MAP | OMITEMPTY),
+        Field::new(6, "uid", Kind::String, OMITEMPTY),
+    ],
+};
+
+/// `k8s.io.api.authorization.v1.SubjectAccessReview`.
+pub(super) static AUTHORIZATION_V1_SUBJECT_ACCESS_REVIEW: Message = Message {
+    name: "authorization.v1.SubjectAccessReview",
+    fields: &[
+        Field::new(
+            1,
+            "metadata",
+            Kind::Message(&META_V1_OBJECT_META),
+            OMITEMPTY,
+        ),
+        Field::new(
+            2,
+            "spec",
+            Kind::Message(&AUTHORIZATION_V1_SUBJECT_ACCESS_REVIEW_SPEC),
+            0,
+        ),
+        Field::new(
+            3,
+            "status",
+            Kind::Message(&AUTHORIZATION_V1_SUBJECT_ACCESS_REVIEW_STATUS),
+            OMITEMPTY,
+        ),
     ],
 };
 

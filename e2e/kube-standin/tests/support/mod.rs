@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use kube_standin::{Config, Server};
+use kube_standin::{AuthorizationMode, Config, Server};
 
 /// The kubectl versions every kubectl test runs with: the oldest and the newest versioned
 /// binaries (`kubectl.1.27`, `kubectl.1.33`) the kubectl package installs beside `kubectl`.
@@ -17,8 +17,6 @@ pub const KUBECTLS: &[Option<u32>] = &[Some(27), Some(33)];
 pub struct Cluster {
     /// The temp dir (kubeconfig, kubectl cache, manifests).
     pub dir: tempfile::TempDir,
-    /// `http://127.0.0.1:<port>`.
-    pub url: String,
     runtime: tokio::runtime::Runtime,
 }
 
@@ -30,21 +28,40 @@ impl Cluster {
 
     /// A server with `config`.
     pub fn start_with(config: Config) -> Self {
+        let dir = tempfile::tempdir().expect("a temp dir for the cluster");
+        Self::serve(dir, config)
+    }
+
+    /// A server as the e2e harness runs it: HTTPS, RBAC, the admin token in the kubeconfig and
+    /// an audit log (`audit.log` in the temp dir); `owner_references` turns on the
+    /// OwnerReferencesPermissionEnforcement admission plugin.
+    pub fn start_rbac(owner_references: bool) -> Self {
+        let dir = tempfile::tempdir().expect("a temp dir for the cluster");
+        let config = Config {
+            tls: true,
+            authorization_mode: AuthorizationMode::Rbac,
+            admin_token: Some("admin-token-of-the-test".to_owned()),
+            audit_log_path: Some(dir.path().join("audit.log")),
+            owner_references_permission_enforcement: owner_references,
+            ..Config::default()
+        };
+        Self::serve(dir, config)
+    }
+
+    fn serve(dir: tempfile::TempDir, config: Config) -> Self {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()
             .expect("a tokio runtime for the server");
-        let dir = tempfile::tempdir().expect("a temp dir for the cluster");
         let server = runtime
             .block_on(Server::start(0, config))
             .expect("kube-standin starts on a free port");
         server
             .write_kubeconfig(&dir.path().join("kubeconfig"))
             .expect("writing the kubeconfig");
-        let url = format!("http://{}", server.address);
         runtime.spawn(server.wait());
-        Self { dir, url, runtime }
+        Self { dir, runtime }
     }
 
     /// The kubeconfig path.
@@ -122,13 +139,42 @@ impl Cluster {
         path
     }
 
-    /// A kube-rs client for this cluster, on the server's runtime.
+    /// A kube-rs client for this cluster (from its kubeconfig), on the server's runtime.
     pub fn client(&self) -> kube::Client {
-        let url = self.url.clone();
+        let kubeconfig =
+            kube::config::Kubeconfig::read_from(self.kubeconfig()).expect("reading the kubeconfig");
         self.runtime.block_on(async move {
-            let config = kube::Config::new(url.parse().expect("the server URL"));
+            let options = kube::config::KubeConfigOptions::default();
+            let config = kube::Config::from_custom_kubeconfig(kubeconfig, &options)
+                .await
+                .expect("a client config from the kubeconfig");
             kube::Client::try_from(config).expect("a kube client")
         })
+    }
+
+    /// A kubeconfig for this cluster whose requests are `system:anonymous`: its user has only
+    /// a username, which kubectl sends as basic credentials, which kube-apiserver (since 1.19)
+    /// and kube-standin leave to the anonymous user. (A user without any credentials makes
+    /// kubectl prompt for a password on stdin.)
+    pub fn anonymous_kubeconfig(&self) -> PathBuf {
+        let text = std::fs::read_to_string(self.kubeconfig()).expect("reading the kubeconfig");
+        let mut kubeconfig: serde_yaml::Value = serde_yaml::from_str(&text).expect("YAML");
+        let mut user = serde_yaml::Mapping::new();
+        user.insert("username".into(), "anonymous".into());
+        kubeconfig["users"][0]["user"] = serde_yaml::Value::Mapping(user);
+        let path = self.dir.path().join("anonymous.kubeconfig");
+        std::fs::write(&path, serde_yaml::to_string(&kubeconfig).expect("YAML"))
+            .expect("writing a kubeconfig");
+        path
+    }
+
+    /// Every event of the audit log (`start_rbac` clusters), oldest first.
+    pub fn audit_log(&self) -> Vec<serde_json::Value> {
+        let text = std::fs::read_to_string(self.dir.path().join("audit.log"))
+            .expect("reading the audit log");
+        text.lines()
+            .map(|line| serde_json::from_str(line).expect("an audit event per line"))
+            .collect()
     }
 
     /// Runs a future on the cluster's runtime.
