@@ -36,6 +36,8 @@ if [ -e "$dir" ]; then
 fi
 
 cargo build --release -p kube-standin -p job-runner -p dbmigrate -p e2e-harness >&2
+# job-runner's `dbmigrate:*` image is the static build (e2e/README.md, "Images")
+bash scripts/build-static --release >/dev/null
 
 mkdir -p "$dir"
 touch "$dir/.dbmigrate-e2e" "$dir/e2e-up.log"

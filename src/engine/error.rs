@@ -105,6 +105,16 @@ pub enum EngineError {
         /// The timeout.
         after: Duration,
     },
+    /// A host name of the URL has no address (hosts file and DNS, see `engine::resolve`).
+    #[error("could not connect to {target}: host name `{host}` did not resolve: {reason}")]
+    Unresolved {
+        /// The redacted URL.
+        target: String,
+        /// The host name.
+        host: String,
+        /// Where it was looked up and what answered.
+        reason: String,
+    },
     /// The connection was refused or authentication failed.
     #[error("could not connect to {target}: {message}")]
     Connect {
@@ -187,7 +197,9 @@ impl EngineError {
         match self {
             Self::InvalidUrl { .. } | Self::UnsupportedScheme { .. } => Reason::InvalidDatabaseUrl,
             Self::InvalidSetting { .. } => Reason::InvalidSetting,
-            Self::ConnectTimeout { .. } | Self::Connect { .. } => Reason::DatabaseUnreachable,
+            Self::ConnectTimeout { .. } | Self::Unresolved { .. } | Self::Connect { .. } => {
+                Reason::DatabaseUnreachable
+            }
             Self::LockTimeout { .. } => Reason::LockTimeout,
             Self::Timeout { .. } => Reason::DatabaseTimeout,
             Self::Database { .. } => Reason::DatabaseError,

@@ -5,6 +5,7 @@ mod dialect;
 mod error;
 mod migrator;
 pub(crate) mod postgres;
+mod resolve;
 mod rollback;
 mod runner;
 mod scratch;

@@ -6,6 +6,7 @@
 
 pub mod crds;
 pub mod db;
+pub mod dns;
 pub mod migrations;
 pub mod os;
 pub mod pgbouncer;

@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 
 use crate::HarnessError;
 use crate::os::{Reaper, tail, terminate};
-use crate::postgres;
 use crate::process::{Component, GRACE};
+use crate::{images, postgres};
 
 /// kube-standin's audit log, in the environment's directory.
 const AUDIT_LOG: &str = "audit.log";
@@ -127,10 +127,13 @@ impl Environment {
         if settings.kubeconfig.is_none() {
             binary(&bin_dir, "kube-standin", "kube-standin")?;
         }
-        if settings.job_runner {
+        let images = if settings.job_runner {
             binary(&bin_dir, "job-runner", "job-runner")?;
             binary(&bin_dir, "dbmigrate", "dbmigrate")?;
-        }
+            Some(write_images(&dir, &bin_dir)?)
+        } else {
+            None
+        };
         let pg_root = dir.join("postgres");
         let mut reaper_command: Vec<OsString> = ["sh", "-c", REAPER_SCRIPT, "e2e-reaper"]
             .map(OsString::from)
@@ -159,7 +162,7 @@ impl Environment {
                 .database_url
                 .is_none()
                 .then(|| scope.spawn(|| postgres::Server::start_in(&pg_root)));
-            let kube = env.start_kube(&settings, deadline);
+            let kube = env.start_kube(&settings, images.as_deref(), deadline);
             let database = database.map(|thread| {
                 thread.join().unwrap_or_else(|_| {
                     Err(HarnessError::NotReady {
@@ -185,12 +188,19 @@ impl Environment {
         Ok(env)
     }
 
-    fn start_kube(&mut self, settings: &Settings, deadline: Instant) -> Result<(), HarnessError> {
+    /// Starts kube-standin (without a cluster of `$KUBECONFIG`) and job-runner (given its
+    /// images config).
+    fn start_kube(
+        &mut self,
+        settings: &Settings,
+        images: Option<&Path>,
+        deadline: Instant,
+    ) -> Result<(), HarnessError> {
         if settings.kubeconfig.is_none() {
             self.start_standin(deadline)?;
         }
-        if settings.job_runner {
-            self.start_job_runner(deadline)?;
+        if let Some(images) = images {
+            self.start_job_runner(images, deadline)?;
         }
         Ok(())
     }
@@ -230,16 +240,13 @@ impl Environment {
         Ok(())
     }
 
-    fn start_job_runner(&mut self, deadline: Instant) -> Result<(), HarnessError> {
-        let images = self.dir.join("images.yaml");
-        fs::write(&images, images_config(&self.bin_dir.join("dbmigrate")))
-            .map_err(HarnessError::io(format!("writing {}", images.display())))?;
+    fn start_job_runner(&mut self, images: &Path, deadline: Instant) -> Result<(), HarnessError> {
         let mut command = Command::new(self.bin_dir.join("job-runner"));
         command
             .arg("--kubeconfig")
             .arg(&self.kubeconfig)
             .arg("--images")
-            .arg(&images)
+            .arg(images)
             .arg("--state-dir")
             .arg(self.dir.join("job-runner"))
             .args(["--node-name", "job-runner"])
@@ -410,7 +417,7 @@ impl Drop for Environment {
 /// Where the workspace's binaries are: `$E2E_BIN_DIR`, else the profile directory of the
 /// running executable (`target/<profile>/deps/<test>`, `target/<profile>/examples/<example>`
 /// or `target/<profile>/<bin>`).
-fn bin_dir() -> PathBuf {
+pub fn bin_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("E2E_BIN_DIR").filter(|v| !v.is_empty()) {
         return PathBuf::from(dir);
     }
@@ -442,30 +449,15 @@ fn binary(
     }
 }
 
-/// job-runner's images config: `dbmigrate:*` is the dbmigrate binary of this build; busybox,
-/// alpine, debian and postgres images run host commands.
-fn images_config(dbmigrate: &Path) -> String {
-    let dbmigrate = dbmigrate.to_string_lossy();
-    let host = |image: &str| serde_json::json!({ "image": image, "hostCommands": true });
-    let config = serde_json::json!({
-        "images": [
-            {
-                "image": "dbmigrate:*",
-                "entrypoint": [dbmigrate],
-                "executables": {
-                    "dbmigrate": dbmigrate,
-                    "/usr/local/bin/dbmigrate": dbmigrate,
-                    "/dbmigrate": dbmigrate,
-                },
-                "user": 65532,
-            },
-            host("busybox*"),
-            host("alpine*"),
-            host("debian*"),
-            host("postgres*"),
-        ]
-    });
-    serde_yaml::to_string(&config).unwrap_or_else(|_| config.to_string())
+/// Writes job-runner's images config `dir/images.yaml` (the static `dbmigrate`, the busybox
+/// root filesystem built in `dir/images/busybox`, see [`crate::images`]); its path.
+fn write_images(dir: &Path, bin_dir: &Path) -> Result<PathBuf, HarnessError> {
+    let dbmigrate = images::static_dbmigrate(bin_dir)?;
+    let busybox = images::busybox_rootfs(&dir.join("images/busybox"))?;
+    let path = dir.join("images.yaml");
+    fs::write(&path, images::config(&dbmigrate, &busybox))
+        .map_err(HarnessError::io(format!("writing {}", path.display())))?;
+    Ok(path)
 }
 
 /// A new admin token for kube-standin: 32 hex digits from `/dev/urandom`.

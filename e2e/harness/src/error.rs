@@ -21,6 +21,27 @@ pub enum HarnessError {
         /// The package that builds it.
         package: &'static str,
     },
+    /// The static `dbmigrate` (job-runner's `dbmigrate:*` image) has not been built.
+    #[error(
+        "the static dbmigrate (job-runner's `dbmigrate:*` image: the runner script steps copy \
+         into their image) not found at {}: run `bash scripts/build-static` (`bash scripts/test` \
+         does), or point E2E_STATIC_DBMIGRATE at it",
+        path.display()
+    )]
+    MissingStaticRunner {
+        /// Where it was looked for.
+        path: PathBuf,
+    },
+    /// An executable that must be static is not.
+    #[error(
+        "{} is not a static executable (it has a program interpreter or needs shared \
+         libraries); build it with `bash scripts/build-static`",
+        path.display()
+    )]
+    NotStatic {
+        /// The executable.
+        path: PathBuf,
+    },
     /// A program of the machine is missing.
     #[error("{program} not found: {hint}")]
     MissingProgram {

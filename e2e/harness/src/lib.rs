@@ -15,13 +15,15 @@
 //! [`Environment::service_account_kubeconfig`] makes one for a ServiceAccount and
 //! [`Environment::audit_log`] reads who did what.
 //!
-//! The environment variables `KUBECONFIG`, `E2E_JOB_RUNNER`, `E2E_DATABASE_URL` and
-//! `E2E_BIN_DIR` change what is started (e2e/README.md). [`os`] and [`postgres`] are also used
-//! by the root package's tests, which start PostgreSQL without the rest.
+//! The environment variables `KUBECONFIG`, `E2E_JOB_RUNNER`, `E2E_DATABASE_URL`,
+//! `E2E_BIN_DIR` and `E2E_STATIC_DBMIGRATE` change what is started (e2e/README.md). [`os`],
+//! [`postgres`] and [`images`] are also used by the root package's tests, which start
+//! PostgreSQL (and build a busybox root) without the rest.
 
 mod audit;
 mod environment;
 mod error;
+pub mod images;
 mod kubectl;
 pub mod os;
 pub mod postgres;
@@ -29,6 +31,6 @@ mod process;
 mod service_account;
 
 pub use audit::{AuditEvent, AuditObjectRef, AuditResponseStatus, AuditUser};
-pub use environment::Environment;
+pub use environment::{Environment, bin_dir};
 pub use error::HarnessError;
 pub use kubectl::{NEWEST_MINOR, OLDEST_MINOR, kubectl_versions};

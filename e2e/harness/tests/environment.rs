@@ -314,3 +314,27 @@ fn a_missing_binary_says_what_to_build() {
         "{line}"
     );
 }
+
+#[test]
+fn job_runners_dbmigrate_image_must_be_the_static_build() {
+    let (_child, mut lines) = child(&[
+        ("E2E_STATIC_DBMIGRATE", "/bin/ls"),
+        ("KUBECONFIG", ""),
+        ("E2E_JOB_RUNNER", "on"),
+    ]);
+    let line = lines.next().expect("the child printed nothing");
+    assert!(
+        line.starts_with("error=/bin/ls is not a static executable")
+            && line.contains("scripts/build-static"),
+        "{line}"
+    );
+    let missing = tempfile::tempdir().expect("a temporary directory");
+    let absent = missing.path().join("dbmigrate");
+    let absent = absent.to_str().expect("a UTF-8 temporary path");
+    let (_child, mut lines) = child(&[("E2E_STATIC_DBMIGRATE", absent), ("KUBECONFIG", "")]);
+    let line = lines.next().expect("the child printed nothing");
+    assert!(
+        line.contains("the static dbmigrate") && line.contains("bash scripts/build-static"),
+        "{line}"
+    );
+}

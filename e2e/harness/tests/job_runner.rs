@@ -1,6 +1,7 @@
 //! Jobs run by job-runner look to kubectl (oldest and newest) as on a real cluster: exit codes,
 //! logs, termination messages, Secret and ConfigMap inputs, init containers, deadlines,
-//! `backoffLimit`, `ttlSecondsAfterFinished` and images it cannot run.
+//! `backoffLimit`, `ttlSecondsAfterFinished`, images it cannot run, and what a busybox
+//! container sees: its image's files, its volumes and the kubelet's `/etc` files only.
 //!
 //! The tests only use kubectl, so with `KUBECONFIG` pointing at a real cluster they check that
 //! cluster's Job controller and kubelet the same way.
@@ -290,5 +291,66 @@ fn an_image_the_runner_cannot_run_is_an_image_pull_error_naming_the_config() {
     assert!(
         message.contains("registry.example/nothing:1") && message.contains("images.yaml"),
         "waiting message: {message}"
+    );
+}
+
+#[test]
+fn a_busybox_container_sees_its_image_its_volumes_and_the_kubelets_files_only() {
+    let fixture = Fixture::start("jr-rootfs");
+    fixture.apply(
+        "apiVersion: batch/v1
+kind: Job
+metadata:
+  name: rootfs
+spec:
+  backoffLimit: 0
+  template:
+    spec:
+      restartPolicy: Never
+      hostAliases:
+        - ip: 127.0.0.1
+          hostnames: [db.alias.test]
+      volumes:
+        - name: scratch
+          emptyDir: {}
+      initContainers:
+        - name: first
+          image: busybox:1.36
+          command: [sh, -c, 'echo mine > /marker && echo shared > /scratch/marker']
+          volumeMounts:
+            - name: scratch
+              mountPath: /scratch
+      containers:
+        - name: main
+          image: busybox:1.36
+          workingDir: /work/here
+          command:
+            - sh
+            - -c
+            - |
+              echo \"pwd=$(pwd)\"
+              echo \"path=$PATH\"
+              echo \"hostname=$(cat /etc/hostname)\"
+              head -n 1 /etc/hosts
+              grep -c \"$(cat /etc/hostname)\" /etc/hosts
+              grep db.alias.test /etc/hosts
+              test -e /marker && echo \"sees the init container's root\" || echo \"own root\"
+              cat /scratch/marker
+              test -e /etc/debian_version && echo \"sees the host\" || echo \"image files only\"
+          volumeMounts:
+            - name: scratch
+              mountPath: /scratch
+",
+    );
+    fixture.wait(&["job/rootfs"], "condition=Complete");
+    let pod = fixture.jsonpath("pods", "{.items[0].metadata.name}");
+    let logs = fixture.ok(&["logs", "job/rootfs", "-c", "main"]);
+    let path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    assert_eq!(
+        logs,
+        format!(
+            "pwd=/work/here\npath={path}\nhostname={pod}\n# Kubernetes-managed hosts file.\n1\n\
+             127.0.0.1\tdb.alias.test\nown root\nshared\nimage files only\n"
+        )
     );
 }

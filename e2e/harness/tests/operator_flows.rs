@@ -1,5 +1,7 @@
 //! Whole flows through `dbmigrate operator`: the kustomize GitOps example as a user applies
-//! it, an applied migration edited afterwards, and a script (data) step between SQL steps.
+//! it, an applied migration edited afterwards, a script (data) step between SQL steps, and a
+//! script step in a busybox image (job-runner runs it chrooted in a root of busybox alone),
+//! which the static runner copied by the init container reaches the database from by name.
 
 mod support;
 
@@ -163,5 +165,52 @@ fn a_script_step_between_two_sql_steps_runs_in_order_in_its_own_image() {
             "1=postgres:16-alpine".to_owned(),
             format!("2={runner}")
         ]
+    );
+}
+
+#[test]
+fn a_script_step_runs_in_a_busybox_root_reaching_the_database_by_host_name() {
+    let operator = Operator::start("flow-busybox");
+    let fixture = &operator.fixture;
+    // the runner copied into the busybox root resolves the name itself (no libc there),
+    // from the kubelet's /etc/hosts
+    let url = fixture
+        .env
+        .database_url()
+        .replacen("@127.0.0.1:", "@localhost:", 1);
+    let secret = format!("--from-literal=url={url}");
+    fixture.ok(&["create", "secret", "generic", "db-by-name", &secret]);
+    let scripts = r#"  scripts:
+  - version: "2"
+    name: in_busybox
+    image: busybox:1.36
+    command: [sh, -c, 'test -x /opt/dbmigrate/dbmigrate && test ! -e /etc/debian_version && echo "busybox step as $(id -u) in $(pwd)"']
+"#;
+    let files = [
+        ("1_items.sql", "CREATE TABLE bb_items (id int);"),
+        ("3_names.sql", "ALTER TABLE bb_items ADD COLUMN name text;"),
+    ];
+    let manifest = migration("boxed", &files, scripts)
+        .replace("{name: db, key: url}", "{name: db-by-name, key: url}");
+    fixture.apply(&manifest);
+    operator.wait_for("dbm/boxed", "condition=Ready");
+    assert_eq!(
+        operator.sql("SELECT version FROM boxed_history WHERE success ORDER BY version"),
+        "1\n2\n3"
+    );
+    let jobs = fixture.jsonpath(
+        "jobs",
+        "{range .items[*]}{.metadata.labels.dbmigrate\\.dev/step}={.metadata.name}={.spec.template.spec.containers[0].image} {end}",
+    );
+    let script_job = jobs
+        .split_whitespace()
+        .find_map(|job| job.strip_prefix("1="))
+        .unwrap_or_else(|| panic!("the script step's Job: {jobs}"));
+    let (job, image) = script_job.split_once('=').expect("name=image");
+    assert_eq!(image, "busybox:1.36");
+    let logs = fixture.ok(&["logs", &format!("job/{job}"), "-c", "step"]);
+    assert!(
+        logs.contains("busybox step as 65532 in /"),
+        "the script ran in the busybox root:\n{logs}"
     );
 }

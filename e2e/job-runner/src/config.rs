@@ -1,5 +1,6 @@
-//! The images config: which local executables stand in for which container images, and how a
-//! container's `command`/`args` become the program job-runner starts.
+//! The images config: which local executables stand in for which container images — or which
+//! root filesystem directory is the image (`rootfs`) — and how a container's `command`/`args`
+//! become the program job-runner starts.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -26,6 +27,17 @@ pub enum ConfigError {
         path: PathBuf,
         /// The YAML error.
         source: serde_yaml::Error,
+    },
+    /// An entry mixes a root filesystem with host programs.
+    #[error(
+        "invalid images config {path}: image {image:?} has a rootfs, so it runs only the rootfs's \
+         own files: remove `executables` and `hostCommands`"
+    )]
+    RootfsWithHostPrograms {
+        /// The config file.
+        path: PathBuf,
+        /// The entry's image glob.
+        image: String,
     },
 }
 
@@ -82,7 +94,18 @@ pub struct ImageEntry {
     /// The image's USER uid.
     #[serde(default)]
     pub user: u32,
+    /// The image's root filesystem: a directory whose files are the image's. Its containers run
+    /// chrooted in an overlay over it (their writes stay theirs) with their volumes mounted
+    /// inside, and never run host programs (see `rootfs.rs`; needs job-runner to be root).
+    #[serde(default)]
+    pub rootfs: Option<PathBuf>,
+    /// The image's ENV: set before the container's own `env`, which wins.
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
 }
+
+/// `PATH` of a rootfs container whose image and spec set none (containerd's default).
+pub const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -100,8 +123,10 @@ pub struct Images {
 /// A container command resolved to a local program.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResolvedCommand {
-    /// The local executable to run.
+    /// The executable to run: a host path, or with `rootfs` a path inside the container.
     pub program: PathBuf,
+    /// The image's root filesystem the program runs chrooted in (`None`: a host program).
+    pub rootfs: Option<PathBuf>,
     /// `argv[0]` as the container asked for it (busybox-like programs dispatch on it).
     pub arg0: String,
     /// The remaining arguments.
@@ -124,6 +149,16 @@ impl Images {
             path: path.to_owned(),
             source,
         })?;
+        let mixed = file
+            .images
+            .iter()
+            .find(|e| e.rootfs.is_some() && (e.host_commands || !e.executables.is_empty()));
+        if let Some(entry) = mixed {
+            return Err(ConfigError::RootfsWithHostPrograms {
+                path: path.to_owned(),
+                image: entry.image.clone(),
+            });
+        }
         Ok(Self {
             path: path.to_owned(),
             entries: file.images,
@@ -141,14 +176,17 @@ impl Images {
             })
     }
 
-    /// Resolves a container's (already `$(VAR)`-expanded) command and args for `image`; a
-    /// program inside one of the container's `mounts` is the file in that volume.
+    /// Resolves a container's (already `$(VAR)`-expanded) command and args for `image`, whose
+    /// environment is `env`. On the host, a program inside one of the container's `mounts` is
+    /// the file in that volume; in a rootfs, a program is looked up as the container would:
+    /// by its path, or on its `PATH`, in its volumes and the rootfs.
     pub fn resolve(
         &self,
         image: &str,
         command: &[String],
         args: &[String],
         mounts: &[Mount],
+        env: &[(String, String)],
     ) -> Result<ResolvedCommand, CommandError> {
         let entry = self.find(image)?;
         let argv = container_argv(entry, command, args);
@@ -157,19 +195,55 @@ impl Images {
                 image: image.to_owned(),
             });
         };
-        let program = mounted_program(first, mounts)
-            .or_else(|| lookup_program(entry, first, host_path().as_deref()))
-            .ok_or_else(|| CommandError::NotFound {
-                program: first.clone(),
-                image: image.to_owned(),
-                config: self.path.clone(),
-            })?;
+        let program = match &entry.rootfs {
+            Some(rootfs) => {
+                let path = env
+                    .iter()
+                    .find(|(k, _)| k == "PATH")
+                    .map(|(_, v)| v.as_str());
+                rootfs_program(rootfs, first, mounts, path.unwrap_or(DEFAULT_PATH))
+            }
+            None => mounted_program(first, mounts)
+                .or_else(|| lookup_program(entry, first, host_path().as_deref())),
+        };
+        let program = program.ok_or_else(|| CommandError::NotFound {
+            program: first.clone(),
+            image: image.to_owned(),
+            config: self.path.clone(),
+        })?;
         Ok(ResolvedCommand {
             program,
+            rootfs: entry.rootfs.clone(),
             arg0: first.clone(),
             args: rest.to_vec(),
         })
     }
+}
+
+/// `program` inside a rootfs container (the path it has there): a path is taken as it is, a
+/// bare name is looked up on `path_var`; either must exist in a volume or in the rootfs (as a
+/// file or a link: a link is followed inside the container, when it starts).
+pub fn rootfs_program(
+    rootfs: &Path,
+    program: &str,
+    mounts: &[Mount],
+    path_var: &str,
+) -> Option<PathBuf> {
+    let exists = |inside: &Path| {
+        mounted_program(&inside.to_string_lossy(), mounts).is_some()
+            || inside
+                .strip_prefix("/")
+                .is_ok_and(|rel| rootfs.join(rel).symlink_metadata().is_ok())
+    };
+    if program.contains('/') {
+        let inside = Path::new("/").join(program);
+        return exists(&inside).then_some(inside);
+    }
+    path_var
+        .split(':')
+        .filter(|d| d.starts_with('/'))
+        .map(|d| Path::new(d).join(program))
+        .find(|candidate| exists(candidate))
 }
 
 fn host_path() -> Option<String> {
@@ -324,16 +398,18 @@ images:
     #[test]
     fn resolves_by_full_path_and_basename() {
         let i = images();
-        let r = i.resolve("dbmigrate:v1", &[], &s(&["apply"]), &[]).unwrap();
+        let r = i
+            .resolve("dbmigrate:v1", &[], &s(&["apply"]), &[], &[])
+            .unwrap();
         assert_eq!(r.program, PathBuf::from("/opt/bin/dbmigrate"));
         assert_eq!(r.arg0, "/usr/local/bin/dbmigrate");
         assert_eq!(r.args, s(&["apply"]));
         let r = i
-            .resolve("dbmigrate:v1", &s(&["/bin/dbmigrate"]), &[], &[])
+            .resolve("dbmigrate:v1", &s(&["/bin/dbmigrate"]), &[], &[], &[])
             .unwrap();
         assert_eq!(r.program, PathBuf::from("/opt/bin/dbmigrate"));
         let err = i
-            .resolve("dbmigrate:v1", &s(&["sh"]), &[], &[])
+            .resolve("dbmigrate:v1", &s(&["sh"]), &[], &[], &[])
             .unwrap_err();
         assert!(matches!(err, CommandError::NotFound { .. }), "{err}");
     }
@@ -355,7 +431,13 @@ images:
         assert_eq!(mounted_program("/opt/tools/other", &mounts), None);
         assert_eq!(mounted_program("/opt/toolsx/runner", &mounts), None);
         let r = images()
-            .resolve("dbmigrate:v1", &s(&["/opt/tools/runner"]), &[], &mounts)
+            .resolve(
+                "dbmigrate:v1",
+                &s(&["/opt/tools/runner"]),
+                &[],
+                &mounts,
+                &[],
+            )
             .unwrap();
         assert_eq!(r.program, dir.join("runner"));
         assert_eq!(r.arg0, "/opt/tools/runner");
@@ -383,14 +465,85 @@ images:
         assert_eq!(lookup_program(&e, "nope", Some(&path)), None);
         let no_image = Images::parse(Path::new("c"), "images: []").unwrap();
         assert!(matches!(
-            no_image.resolve("x", &[], &[], &[]),
+            no_image.resolve("x", &[], &[], &[], &[]),
             Err(CommandError::NoImage { .. })
         ));
         let empty = Images::parse(Path::new("c"), "images: [{image: '*'}]").unwrap();
         assert!(matches!(
-            empty.resolve("x", &[], &[], &[]),
+            empty.resolve("x", &[], &[], &[], &[]),
             Err(CommandError::NoCommand { .. })
         ));
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_rootfs_image_runs_its_own_files_looked_up_on_its_path() {
+        let root = std::env::temp_dir().join(format!("jr-rootfs-{}", std::process::id()));
+        std::fs::create_dir_all(root.join("bin")).unwrap();
+        std::fs::write(root.join("bin/busybox"), "").unwrap();
+        std::os::unix::fs::symlink("busybox", root.join("bin/sh")).unwrap();
+        let volume = root.join("volume");
+        std::fs::create_dir_all(&volume).unwrap();
+        std::fs::write(volume.join("runner"), "").unwrap();
+        let yaml = format!(
+            "images: [{{image: 'busybox:*', rootfs: {}, cmd: [sh]}}]",
+            root.display()
+        );
+        let images = Images::parse(Path::new("c"), &yaml).unwrap();
+        let mounts = [Mount {
+            source: volume.clone(),
+            target: PathBuf::from("/opt/tools"),
+            read_only: true,
+        }];
+        let r = images
+            .resolve("busybox:1.36", &[], &[], &mounts, &[])
+            .unwrap();
+        assert_eq!(
+            (r.program, r.rootfs, r.arg0),
+            (
+                PathBuf::from("/bin/sh"),
+                Some(root.clone()),
+                "sh".to_owned()
+            )
+        );
+        let r = images
+            .resolve(
+                "busybox:1.36",
+                &s(&["/opt/tools/runner"]),
+                &[],
+                &mounts,
+                &[],
+            )
+            .unwrap();
+        assert_eq!(
+            r.program,
+            PathBuf::from("/opt/tools/runner"),
+            "the path inside"
+        );
+        let only_usr = [("PATH".to_owned(), "/usr/bin".to_owned())];
+        let err = images
+            .resolve("busybox:1.36", &s(&["sh"]), &[], &mounts, &only_usr)
+            .unwrap_err();
+        assert!(matches!(err, CommandError::NotFound { .. }), "{err}");
+        let host = images
+            .resolve("busybox:1.36", &s(&["cargo"]), &[], &mounts, &[])
+            .unwrap_err();
+        assert!(
+            matches!(host, CommandError::NotFound { .. }),
+            "no host programs"
+        );
+        std::fs::remove_dir_all(&root).unwrap();
+
+        let mixed = Images::parse(
+            Path::new("c"),
+            "images: [{image: 'x', rootfs: /r, hostCommands: true}]",
+        )
+        .unwrap_err();
+        assert!(
+            mixed
+                .to_string()
+                .contains("remove `executables` and `hostCommands`"),
+            "{mixed}"
+        );
     }
 }

@@ -22,6 +22,18 @@
 //! message file at `terminationMessagePath`, and `readOnlyRootFilesystem` remounts `/`
 //! read-only; then it switches to `runAsGroup`/`runAsUser` (or the image's `user`).
 //!
+//! # Images with a root filesystem
+//! An images-config entry with `rootfs: <dir>` is an image whose files are that directory (no
+//! host program is ever used for it). Its containers run as a container runtime runs them: in
+//! the private mount namespace, an overlay over the directory with a layer of the container's
+//! own (writes reach neither the image nor other containers), `/proc`, `/dev/{null,zero,full,
+//! random,urandom,tty}`, the kubelet's `/etc/hosts` (with `hostAliases`; the pod's address is
+//! 127.0.0.1), `/etc/hostname` and the node's `/etc/resolv.conf`, then the volumes and the
+//! termination message file, and a chroot into it. The environment is the image's `env`
+//! (`PATH` defaults to containerd's) and the container's, without any host variable; the
+//! program is looked up in the rootfs and the volumes. This needs root: not as root, such a
+//! container fails to start (`StartError`).
+//!
 //! Not as root there is no namespace and no user switch. Instead, paths in the command,
 //! arguments, environment values and `workingDir` that start with a `mountPath` (or the
 //! `terminationMessagePath`) are rewritten to the materialised path under `--state-dir`
@@ -50,11 +62,13 @@ pub mod jobctl;
 pub mod kubelet;
 pub mod logs;
 pub mod node;
+pub mod pod_files;
 pub mod pod_runner;
 pub mod pod_status;
 pub mod prepare;
 pub mod process;
 pub mod registry;
+pub mod rootfs;
 pub mod run;
 pub mod termination;
 pub mod volumes;

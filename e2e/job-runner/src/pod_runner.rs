@@ -17,10 +17,12 @@ use tracing::{Instrument, info, warn};
 use crate::Context;
 use crate::config::CommandError;
 use crate::logs::plain_text;
+use crate::pod_files;
 use crate::pod_status::{self, PodView, State};
 use crate::prepare::{self, PrepareError, Refs};
 use crate::process::{self, Spec};
 use crate::registry::{ContainerPhase, Kill, LocalContainer, LocalPod};
+use crate::rootfs;
 use crate::termination;
 use crate::volumes::{self, Mount, Volumes};
 
@@ -272,10 +274,17 @@ impl Runner {
         let Some(volumes) = self.volumes().await else {
             return "Failed";
         };
+        let pod_files = match pod_files::write(&self.pod, &self.local.dir.join("etc")) {
+            Ok(mounts) => mounts,
+            Err(e) => {
+                warn!(error = %e, "cannot write the pod's /etc files");
+                return "Failed";
+            }
+        };
         self.view().sandbox = true;
         self.report().await;
         for (i, c) in spec.init_containers.iter().flatten().enumerate() {
-            if !self.container(Slot::Init(i), c, &volumes).await {
+            if !self.container(Slot::Init(i), c, &volumes, &pod_files).await {
                 return "Failed";
             }
         }
@@ -289,7 +298,7 @@ impl Runner {
             .containers
             .iter()
             .enumerate()
-            .map(|(i, c)| self.container(Slot::Main(i), c, &volumes));
+            .map(|(i, c)| self.container(Slot::Main(i), c, &volumes, &pod_files));
         let results = futures_util::future::join_all(runs).await;
         if results.iter().all(|ok| *ok) {
             "Succeeded"
@@ -318,8 +327,15 @@ impl Runner {
         }
     }
 
-    /// Runs one container to its end; whether it exited 0.
-    async fn container(&self, slot: Slot, c: &Container, volumes: &Volumes) -> bool {
+    /// Runs one container to its end; whether it exited 0. A rootfs container also gets the
+    /// pod's `/etc` files and the device nodes (a host program sees the host's).
+    async fn container(
+        &self,
+        slot: Slot,
+        c: &Container,
+        volumes: &Volumes,
+        pod_files: &[Mount],
+    ) -> bool {
         let mut mounts = match volumes.mounts(c) {
             Ok(m) => m,
             Err(e) => {
@@ -374,6 +390,15 @@ impl Runner {
                 }
             }
         };
+        if prepared.command.rootfs.is_some() {
+            let extra = pod_files
+                .iter()
+                .cloned()
+                .chain(rootfs::device_mounts())
+                .collect();
+            let extra = pod_files::not_shadowed(extra, &mounts);
+            mounts.extend(extra);
+        }
         let term_dir = self.local.dir.join("termination");
         let term_file = term_dir.join(&c.name);
         let made = std::fs::create_dir_all(&term_dir)
@@ -402,6 +427,7 @@ impl Runner {
             namespace: self.ctx.as_root,
             log: log.clone(),
             hostname: self.local.name.clone(),
+            layer: self.local.dir.join("layers").join(&c.name),
         };
         let running = match process::spawn(&spec) {
             Ok(r) => r,

@@ -1,5 +1,6 @@
 //! Turning a container spec into what a process needs, without side effects: environment
-//! (`env`, `envFrom`, `valueFrom`, `$(VAR)` expansion), command, and user — as the kubelet does.
+//! (the image's ENV, `env`, `envFrom`, `valueFrom`, `$(VAR)` expansion), command, and user —
+//! as the kubelet does.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -72,7 +73,8 @@ pub enum PrepareError {
 pub struct Prepared {
     /// The program and its arguments.
     pub command: ResolvedCommand,
-    /// The container's environment, in definition order.
+    /// The container's environment: the image's ENV, then its own `env` (which wins), in
+    /// definition order.
     pub env: Vec<(String, String)>,
     /// The uid to run as (`None`: job-runner's own).
     pub uid: Option<u32>,
@@ -146,7 +148,11 @@ pub fn prepare(
             container: container.name.clone(),
         });
     }
-    let env = resolve_env(pod, container, refs)?;
+    let mut env: Vec<(String, String)> = entry.env.clone().into_iter().collect();
+    for (name, value) in resolve_env(pod, container, refs)? {
+        env.retain(|(k, _)| *k != name);
+        env.push((name, value));
+    }
     let map: HashMap<&str, &str> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let lookup = |name: &str| map.get(name).map(|v| v.to_string());
     let command: Vec<String> = container
@@ -161,7 +167,7 @@ pub fn prepare(
         .flatten()
         .map(|c| expand(c, &lookup))
         .collect();
-    let command = images.resolve(&image, &command, &args, mounts)?;
+    let command = images.resolve(&image, &command, &args, mounts, &env)?;
     let uid = uid.or((entry.user != 0).then_some(entry.user));
     Ok(Prepared {
         command,

@@ -1,6 +1,7 @@
 //! Starting a container as a local process: its own session (process group), a private mount
-//! namespace with its volumes bind-mounted (when job-runner is root), its user, its working
-//! directory, and stdout/stderr captured into a CRI-format log file.
+//! namespace with its volumes bind-mounted (when job-runner is root) — in the root a `rootfs`
+//! image gets (`rootfs.rs`), chrooted — its user, its working directory, and stdout/stderr
+//! captured into a CRI-format log file.
 
 use std::ffi::CString;
 use std::os::fd::AsRawFd;
@@ -19,6 +20,7 @@ use tokio::task::JoinHandle;
 use crate::logs::cri_line;
 use crate::prepare::Prepared;
 use crate::registry::Kill;
+use crate::rootfs::RootFs;
 use crate::volumes::{Mount, rewrite_path};
 
 /// Host environment variables passed through to containers (besides the container's own).
@@ -49,6 +51,21 @@ pub enum SpawnError {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// A rootfs image's container needs a mount namespace and chroot, which need root.
+    #[error(
+        "failed to create containerd task: image root filesystem {rootfs}: job-runner runs \
+         rootfs images only as root (mount namespace, overlay, chroot)"
+    )]
+    NeedsRoot {
+        /// The image's root filesystem.
+        rootfs: PathBuf,
+    },
+    /// A path overlayfs cannot take as a layer.
+    #[error("overlay layer {path}: the path must not contain `,`, `:` or `\\`")]
+    RootfsPath {
+        /// The path.
+        path: PathBuf,
+    },
     /// fork/exec failed (also: mount or setuid failed in the child).
     #[error("failed to create containerd task: failed to start {program}: {source}")]
     Exec {
@@ -74,6 +91,8 @@ pub struct Spec {
     pub log: PathBuf,
     /// `HOSTNAME` (the pod name).
     pub hostname: String,
+    /// The container's own directory: the writable layer of a rootfs image.
+    pub layer: PathBuf,
 }
 
 /// A started container process.
@@ -95,26 +114,27 @@ fn is_elf(file: &std::fs::File) -> bool {
     file.read_exact_at(&mut magic, 0).is_ok() && magic == *b"\x7fELF"
 }
 
-/// Creates the mount target on the host: a file for a file source, else a directory.
-fn ensure_target(m: &Mount) -> Result<(), SpawnError> {
+/// Creates a mount point at `target` (on the host, or in a rootfs container's upper layer): a
+/// directory for a directory source, else a file (for files and device nodes).
+fn ensure_target(source: &Path, target: &Path) -> Result<(), SpawnError> {
     let err = |source| SpawnError::Target {
-        path: m.target.clone(),
+        path: target.to_owned(),
         source,
     };
-    if m.target.exists() {
+    if target.symlink_metadata().is_ok() {
         return Ok(());
     }
-    if m.source.is_file() {
-        if let Some(parent) = m.target.parent() {
+    if source.is_dir() {
+        std::fs::create_dir_all(target).map_err(err)?;
+    } else {
+        if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent).map_err(err)?;
         }
         std::fs::OpenOptions::new()
             .create(true)
             .append(true)
-            .open(&m.target)
+            .open(target)
             .map_err(err)?;
-    } else {
-        std::fs::create_dir_all(&m.target).map_err(err)?;
     }
     Ok(())
 }
@@ -137,6 +157,18 @@ fn check(rc: libc::c_int) -> std::io::Result<()> {
 /// Starts the process described by `spec`.
 pub fn spawn(spec: &Spec) -> Result<Running, SpawnError> {
     let p = &spec.prepared;
+    let root = match &p.command.rootfs {
+        Some(image) if !spec.namespace => {
+            return Err(SpawnError::NeedsRoot {
+                rootfs: image.clone(),
+            });
+        }
+        Some(image) => Some(RootFs {
+            image: image.clone(),
+            layer: spec.layer.clone(),
+        }),
+        None => None,
+    };
     let rewrite = |v: &str| {
         if spec.namespace {
             v.to_owned()
@@ -147,8 +179,7 @@ pub fn spawn(spec: &Spec) -> Result<Running, SpawnError> {
     // In a namespace the program is run through a descriptor opened now: a volume mounted
     // over one of its ancestors (an emptyDir at /tmp, a build under /tmp) cannot hide it.
     // (ELF only: a `#!` script run this way would hand its interpreter a closed descriptor.)
-    let program = spec
-        .namespace
+    let program = (spec.namespace && root.is_none())
         .then(|| std::fs::File::open(&p.command.program).ok())
         .flatten()
         .filter(is_elf);
@@ -159,7 +190,8 @@ pub fn spawn(spec: &Spec) -> Result<Running, SpawnError> {
     cmd.arg0(rewrite(&p.command.arg0));
     cmd.args(p.command.args.iter().map(|a| rewrite(a)));
     cmd.env_clear();
-    for k in PASS_ENV {
+    // a host program gets the host's PATH and the like; a rootfs container only its own
+    for k in PASS_ENV.iter().filter(|_| root.is_none()) {
         if let Some(v) = std::env::var_os(k) {
             cmd.env(k, v);
         }
@@ -183,10 +215,15 @@ pub fn spawn(spec: &Spec) -> Result<Running, SpawnError> {
     let mut binds = Vec::new();
     if spec.namespace {
         for m in &spec.mounts {
-            ensure_target(m)?;
-            binds.push((cstring(&m.source)?, cstring(&m.target)?, m.read_only));
+            let (create, mount_at) = match &root {
+                Some(root) => (root.upper(&m.target), root.mounted(&m.target)),
+                None => (m.target.clone(), m.target.clone()),
+            };
+            ensure_target(&m.source, &create)?;
+            binds.push((cstring(&m.source)?, cstring(&mount_at)?, m.read_only));
         }
     }
+    let overlay = root.as_ref().map(RootFs::prepare).transpose()?;
     if let (Some(w), false) = (&workdir, spec.namespace) {
         // Without a namespace the (rewritten) working directory is a host path.
         let _ = std::fs::create_dir_all(w);
@@ -241,6 +278,9 @@ pub fn spawn(spec: &Spec) -> Result<Running, SpawnError> {
                     *tree = libc::c_int::try_from(fd).unwrap_or(-1);
                     check(*tree)?;
                 }
+                if let Some(overlay) = &overlay {
+                    overlay.mount()?;
+                }
                 for ((_, dst, ro), tree) in binds.iter().zip(trees.iter()) {
                     let moved = libc::syscall(
                         libc::SYS_move_mount,
@@ -255,6 +295,10 @@ pub fn spawn(spec: &Spec) -> Result<Running, SpawnError> {
                         let flags = libc::MS_REMOUNT | libc::MS_BIND | libc::MS_RDONLY;
                         check(libc::mount(none, dst.as_ptr(), null, flags, no_data))?;
                     }
+                }
+                // from here on a rootfs container's paths are its own
+                if let Some(overlay) = &overlay {
+                    overlay.enter()?;
                 }
                 for dir in &workdir_chain {
                     // EEXIST and the like surface in chdir below.
@@ -409,6 +453,7 @@ mod tests {
             prepared: Prepared {
                 command: ResolvedCommand {
                     program: PathBuf::from("/bin/sh"),
+                    rootfs: None,
                     arg0: "sh".to_owned(),
                     args: vec!["-c".to_owned(), script.to_owned()],
                 },
@@ -426,6 +471,7 @@ mod tests {
             namespace: false,
             log: dir.join("c.log"),
             hostname: "pod-1".to_owned(),
+            layer: dir.join("layer"),
         }
     }
 

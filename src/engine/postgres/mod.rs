@@ -5,6 +5,7 @@
 //! version's history row under it. The lock ends with the transaction, so nothing can leak on
 //! a pooled server connection, and two runners can never both apply a version.
 
+mod address;
 pub(crate) mod failure;
 mod sql;
 mod tls;
@@ -41,7 +42,8 @@ pub struct Postgres {
 }
 
 impl Postgres {
-    /// Connects within the connect timeout (TCP, greeting and authentication together).
+    /// Connects within the connect timeout (name lookup, TCP, greeting and authentication
+    /// together); host names are resolved by the engine (`address`), never by libc.
     pub async fn connect(
         url: &str,
         redacted: &str,
@@ -59,9 +61,12 @@ impl Postgres {
         if config.get_application_name().is_none() {
             config.application_name("dbmigrate");
         }
-        config.connect_timeout(settings.timeouts.connect);
+        let within = settings.timeouts.connect;
+        let deadline = tokio::time::Instant::now() + within;
+        address::resolve_hosts(&mut config, redacted, deadline, within).await?;
+        config.connect_timeout(within);
         let connecting = config.connect(connector.clone());
-        let (client, connection) = tokio::time::timeout(settings.timeouts.connect, connecting)
+        let (client, connection) = tokio::time::timeout_at(deadline, connecting)
             .await
             .map_err(|_| EngineError::ConnectTimeout {
                 target: redacted.to_owned(),

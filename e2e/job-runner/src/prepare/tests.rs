@@ -150,3 +150,21 @@ fn run_as_non_root() {
     let ok = prepare(&p, &c2, &images(), &refs(), &[]).unwrap();
     assert_eq!((ok.uid, ok.gid), (Some(1000), Some(7)));
 }
+
+#[test]
+fn the_images_env_comes_first_and_the_containers_wins() {
+    let images = Images::parse(
+        Path::new("/cfg.yaml"),
+        "images: [{image: 'dbmigrate:*', executables: {dbmigrate: /bin/dbm}, \
+         env: {PATH: /image/bin, LANG: C.UTF-8, HOST: image}}]",
+    )
+    .unwrap();
+    let p = pod(POD);
+    let c = &p.spec.as_ref().unwrap().containers[0];
+    let prepared = prepare(&p, c, &images, &refs(), &[]).unwrap();
+    let names: Vec<&str> = prepared.env.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(names[..2], ["LANG", "PATH"], "the image's first");
+    let env: BTreeMap<_, _> = prepared.env.iter().cloned().collect();
+    assert_eq!(env["HOST"], "db", "the container's own value wins");
+    assert_eq!(env["PATH"], "/image/bin");
+}
