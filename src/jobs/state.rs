@@ -29,6 +29,13 @@ pub enum StepState {
     },
 }
 
+impl StepState {
+    /// Whether the step is still to finish (pending or running).
+    pub fn is_active(&self) -> bool {
+        matches!(self, Self::Pending | Self::Running)
+    }
+}
+
 fn failed(reason: Reason, message: String) -> StepState {
     StepState::Failed {
         report: None,

@@ -60,7 +60,7 @@ impl FoundJobs {
                 found.stuck.push(job.name_any());
             }
             if job.labels().get(LABEL_INPUT_HASH).map(String::as_str) != Some(input_hash) {
-                found.earlier_active |= matches!(state, StepState::Pending | StepState::Running);
+                found.earlier_active |= state.is_active();
                 continue;
             }
             let number = |label: &str| {

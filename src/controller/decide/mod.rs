@@ -258,13 +258,20 @@ pub(super) fn inputs_hash<K: Reconciled>(
 /// nothing to run again, except a sync that is due.
 fn still_ready<K: Reconciled>(situation: &Situation<'_, K>) -> Option<Decision<K::Status>> {
     let jobs = &situation.jobs;
-    if !jobs.current.is_empty() || jobs.earlier_active || !situation.ready_for() {
+    if jobs.earlier_active || !situation.ready_for() {
         return None;
     }
     let resource = situation.resource;
     let Some(interval) = resource.resync_interval() else {
-        return Some(Decision::leave(Requeue::AwaitChange, Verdict::Ready));
+        // Ready for these inputs: the finished Jobs, all or some of them (their TTLs end one by
+        // one), tell nothing new, and a missing earlier step must not run again
+        let active = jobs.current.iter().any(|job| job.state.is_active());
+        return (!active).then(|| Decision::leave(Requeue::AwaitChange, Verdict::Ready));
     };
+    // a periodic resource reads its finished sync's report into the status first
+    if !jobs.current.is_empty() {
+        return None;
+    }
     let last = resource.status().and_then(|s| s.last_finished());
     let due = last.and_then(|at| at.checked_add(interval).ok());
     let due = due.filter(|due| *due > situation.now)?;

@@ -18,7 +18,7 @@ use crate::api::{
 };
 use crate::controller::fixtures::{JobIs, World, at, config_sync, migration};
 use crate::controller::observe::{self, Dependency};
-use crate::jobs::{NextStep, StepKind, StepReport, StepResource};
+use crate::jobs::{LABEL_STEP, NextStep, StepKind, StepReport, StepResource};
 
 /// What a decision comes to, in words a row can state.
 #[derive(Debug, PartialEq)]
@@ -270,6 +270,16 @@ impl<K: Reconciled> World<K> {
     fn without_jobs(mut self) -> Self {
         self.snapshot.jobs.clear();
         self.snapshot.pods.clear();
+        self
+    }
+
+    /// The same world after the Job of step `ordinal` was deleted (the TTLs of a resource's
+    /// Jobs end one by one, the earliest step's first).
+    fn without_job(mut self, ordinal: u32) -> Self {
+        let step = ordinal.to_string();
+        self.snapshot
+            .jobs
+            .retain(|job| job.labels().get(LABEL_STEP) != Some(&step));
         self
     }
 
