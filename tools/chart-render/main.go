@@ -5,7 +5,7 @@
 // `.Release`, `.Capabilities.KubeVersion` and `.Template`. No subcharts, hooks, lookup or tpl;
 // values.schema.json is checked by the tests, not here.
 //
-//	chart-render [-f values.yaml]... [-name NAME] [-namespace NS] [-notes | -values] CHART_DIR
+//	chart-render [-f values.yaml]... [-name NAME] [-namespace NS] [-release-service S] [-notes | -values] CHART_DIR
 package main
 
 import (
@@ -36,12 +36,13 @@ func main() {
 	flag.Var(&files, "f", "values file merged over the chart's values.yaml (repeatable)")
 	name := flag.String("name", "dbmigrate", "release name (.Release.Name)")
 	namespace := flag.String("namespace", "default", "release namespace (.Release.Namespace)")
+	service := flag.String("release-service", "Helm", ".Release.Service (scripts/render-deploy: kustomize)")
 	kubeVersion := flag.String("kube-version", "v1.33.0", ".Capabilities.KubeVersion.Version")
 	notes := flag.Bool("notes", false, "print the rendered NOTES.txt instead of the manifests")
 	showValues := flag.Bool("values", false, "print the merged values as JSON instead of rendering (to check them against values.schema.json)")
 	flag.Parse()
 	if flag.NArg() != 1 {
-		fmt.Fprintln(os.Stderr, "usage: chart-render [-f values.yaml]... [-name NAME] [-namespace NS] [-notes] CHART_DIR")
+		fmt.Fprintln(os.Stderr, "usage: chart-render [-f values.yaml]... [-name NAME] [-namespace NS] [-release-service S] [-notes | -values] CHART_DIR")
 		os.Exit(2)
 	}
 	var out string
@@ -49,7 +50,7 @@ func main() {
 	if *showValues {
 		out, err = mergedValuesJSON(flag.Arg(0), files)
 	} else {
-		out, err = render(flag.Arg(0), files, *name, *namespace, *kubeVersion, *notes)
+		out, err = render(flag.Arg(0), files, release{*name, *namespace, *service}, *kubeVersion, *notes)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "Error:", err)
@@ -58,7 +59,10 @@ func main() {
 	fmt.Print(out)
 }
 
-func render(chartDir string, files []string, name, namespace, kubeVersion string, notes bool) (string, error) {
+// release is .Release's name, namespace and service (who manages the objects).
+type release struct{ name, namespace, service string }
+
+func render(chartDir string, files []string, rel release, kubeVersion string, notes bool) (string, error) {
 	chart, err := readYAML(filepath.Join(chartDir, "Chart.yaml"))
 	if err != nil {
 		return "", err
@@ -76,7 +80,7 @@ func render(chartDir string, files []string, name, namespace, kubeVersion string
 		"Values": values,
 		"Chart":  chartMetadata(chart),
 		"Release": map[string]interface{}{
-			"Name": name, "Namespace": namespace, "Service": "Helm",
+			"Name": rel.name, "Namespace": rel.namespace, "Service": rel.service,
 			"IsInstall": true, "IsUpgrade": false, "Revision": 1,
 		},
 		"Capabilities": map[string]interface{}{
@@ -96,15 +100,15 @@ func render(chartDir string, files []string, name, namespace, kubeVersion string
 		if err != nil {
 			return "", err
 		}
-		rel, _ := filepath.Rel(chartDir, path)
-		if _, err := root.New(chartName + "/" + filepath.ToSlash(rel)).Parse(string(text)); err != nil {
+		relPath, _ := filepath.Rel(chartDir, path)
+		if _, err := root.New(chartName + "/" + filepath.ToSlash(relPath)).Parse(string(text)); err != nil {
 			return "", err
 		}
 	}
 	var manifests []manifest
 	for _, path := range paths {
-		rel, _ := filepath.Rel(chartDir, path)
-		tplName := chartName + "/" + filepath.ToSlash(rel)
+		relPath, _ := filepath.Rel(chartDir, path)
+		tplName := chartName + "/" + filepath.ToSlash(relPath)
 		base := filepath.Base(path)
 		isNotes := base == "NOTES.txt"
 		if strings.HasPrefix(base, "_") || isNotes != notes {
