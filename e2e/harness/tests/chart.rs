@@ -1020,3 +1020,24 @@ fn tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     }
     files
 }
+
+#[test]
+fn the_values_shown_in_docs_install_md_render() {
+    let path = chart::repository_root().join("docs/install.md");
+    let text = std::fs::read_to_string(&path).expect("docs/install.md");
+    let blocks: Vec<&str> = text
+        .split("```yaml\n")
+        .skip(1)
+        .map(|rest| rest.split("```").next().unwrap_or(""))
+        .collect();
+    assert!(
+        !blocks.is_empty(),
+        "docs/install.md shows values in a ```yaml block"
+    );
+    for values in blocks {
+        let rendered = chart::render(values)
+            .unwrap_or_else(|e| panic!("docs/install.md's values do not render: {e}\n{values}"));
+        let docs = documents(&rendered);
+        assert!(find(&docs, "Deployment", RELEASE_NAMESPACE, "dbmigrate").is_some());
+    }
+}
