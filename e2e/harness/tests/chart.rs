@@ -19,7 +19,7 @@ use serde::Deserialize;
 use combinations::{CLUSTER_WIDE_SECRETS_REFUSED, Combination, WATCHED, assert_render};
 use manifests::{api_server, can_i, documents, find, kubernetes_validate, output, str_at, succeed};
 
-/// Writes a render without its ServiceMonitor: that kind comes from the Prometheus Operator's
+/// A render without its ServiceMonitor: that kind comes from the Prometheus Operator's
 /// CRD, not from Kubernetes, so kubernetes-validate has no schema for it (kubectl checks it
 /// against the CRD the tests install).
 fn without_service_monitor(render: &str) -> String {
