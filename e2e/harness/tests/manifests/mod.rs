@@ -121,15 +121,19 @@ spec:
         openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}
 "#;
 
-/// kube-standin with the ServiceMonitor CRD and the namespaces the renders use.
+/// kube-standin (or the cluster of `KUBECONFIG`) with the ServiceMonitor CRD and the namespaces
+/// the manifests use.
 pub fn api_server(namespaces: &[&str]) -> Environment {
     let env = Environment::start_api_server().unwrap_or_else(|e| panic!("{e}"));
-    let crd = env.dir().join("servicemonitor-crd.yaml");
-    std::fs::write(&crd, SERVICE_MONITOR_CRD).expect("writing the CRD");
-    succeed(env.kubectl().arg("apply").arg("-f").arg(&crd));
+    // applied, not created: a shared cluster (`KUBECONFIG`) may have them from another test
+    let mut manifests = SERVICE_MONITOR_CRD.to_owned();
     for namespace in namespaces {
-        succeed(env.kubectl().args(["create", "namespace", namespace]));
+        manifests +=
+            &format!("---\napiVersion: v1\nkind: Namespace\nmetadata: {{name: {namespace}}}\n");
     }
+    let file = env.dir().join("prerequisites.yaml");
+    std::fs::write(&file, manifests).expect("writing the prerequisites");
+    succeed(env.kubectl().arg("apply").arg("-f").arg(&file));
     succeed(env.kubectl().args([
         "wait",
         "--for=condition=Established",
