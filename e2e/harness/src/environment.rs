@@ -67,6 +67,8 @@ struct Settings {
     job_runner: bool,
     /// `$E2E_DATABASE_URL`: use that database instead of starting PostgreSQL.
     database_url: Option<String>,
+    /// Start PostgreSQL: without `$E2E_DATABASE_URL`, unless only the API server is wanted.
+    postgres: bool,
 }
 
 impl Settings {
@@ -86,10 +88,12 @@ impl Settings {
                 });
             }
         };
+        let database_url = non_empty("E2E_DATABASE_URL").map(|v| v.to_string_lossy().into_owned());
         Ok(Self {
             kubeconfig,
             job_runner,
-            database_url: non_empty("E2E_DATABASE_URL").map(|v| v.to_string_lossy().into_owned()),
+            postgres: database_url.is_none(),
+            database_url,
         })
     }
 }
@@ -100,12 +104,29 @@ impl Environment {
     /// `E2E_JOB_RUNNER=on`) and PostgreSQL (unless `E2E_DATABASE_URL` is set) in a new temporary
     /// directory; returns once all are ready.
     pub fn start() -> Result<Self, HarnessError> {
+        Self::start_temporary(Settings::from_env()?)
+    }
+
+    /// kube-standin alone (or the cluster of `$KUBECONFIG`): no job-runner and no PostgreSQL
+    /// ([`Environment::database_url`] is then `$E2E_DATABASE_URL` or empty), for tests that
+    /// only apply manifests and ask the API server, such as the chart's.
+    pub fn start_api_server() -> Result<Self, HarnessError> {
+        let settings = Settings {
+            job_runner: false,
+            postgres: false,
+            ..Settings::from_env()?
+        };
+        Self::start_temporary(settings)
+    }
+
+    /// Starts the environment `settings` ask for in a new temporary directory.
+    fn start_temporary(settings: Settings) -> Result<Self, HarnessError> {
         let dir = tempfile::Builder::new()
             .prefix("dbmigrate-e2e-")
             .tempdir()
             .map_err(HarnessError::io("creating a temporary directory"))?
             .keep();
-        Self::start_in(&dir).inspect_err(|_| {
+        Self::start_with(&dir, settings).inspect_err(|_| {
             let _ = fs::remove_dir_all(&dir);
         })
     }
@@ -113,8 +134,11 @@ impl Environment {
     /// [`Environment::start`] in `dir` (created when missing), which is removed when the
     /// environment is dropped: give it a directory of its own.
     pub fn start_in(dir: &Path) -> Result<Self, HarnessError> {
+        Self::start_with(dir, Settings::from_env()?)
+    }
+
+    fn start_with(dir: &Path, settings: Settings) -> Result<Self, HarnessError> {
         let deadline = Instant::now() + START_TIMEOUT;
-        let settings = Settings::from_env()?;
         fs::create_dir_all(dir.join("pids"))
             .map_err(HarnessError::io(format!("creating {}", dir.display())))?;
         let dir = fs::canonicalize(dir)
@@ -139,7 +163,7 @@ impl Environment {
             .map(OsString::from)
             .into();
         reaper_command.push(dir.clone().into());
-        if settings.database_url.is_none() {
+        if settings.postgres {
             reaper_command.extend(postgres::stop_command(&pg_root)?);
         }
         let reaper_command: Vec<&OsStr> = reaper_command.iter().map(OsString::as_os_str).collect();
@@ -159,8 +183,7 @@ impl Environment {
         // PostgreSQL starts beside the Kubernetes side; job-runner needs the API server first.
         let (kube, database) = std::thread::scope(|scope| {
             let database = settings
-                .database_url
-                .is_none()
+                .postgres
                 .then(|| scope.spawn(|| postgres::Server::start_in(&pg_root)));
             let kube = env.start_kube(&settings, images.as_deref(), deadline);
             let database = database.map(|thread| {

@@ -115,6 +115,20 @@ pub enum HarnessError {
         /// What is missing.
         reason: String,
     },
+    /// The chart renderer (tools/chart-render) could not be built.
+    #[error("building the chart renderer (bash scripts/build-chart-render): {reason}")]
+    Renderer {
+        /// What went wrong, with the script's output.
+        reason: String,
+    },
+    /// Values given to the chart break its values.schema.json (helm refuses them the same way).
+    #[error("the chart's values do not match {}; fix the values:\n{errors}", schema.display())]
+    ChartValues {
+        /// The schema.
+        schema: PathBuf,
+        /// Each violation, with the path of the value.
+        errors: String,
+    },
     /// A component exited, answered wrongly or did not become ready in time.
     #[error("{component} did not start: {reason}\n--- last lines of {} ---\n{log}", log_path.display())]
     NotReady {

@@ -18,9 +18,11 @@
 //! The environment variables `KUBECONFIG`, `E2E_JOB_RUNNER`, `E2E_DATABASE_URL`,
 //! `E2E_BIN_DIR` and `E2E_STATIC_DBMIGRATE` change what is started (e2e/README.md). [`os`],
 //! [`postgres`] and [`images`] are also used by the root package's tests, which start
-//! PostgreSQL (and build a busybox root) without the rest.
+//! PostgreSQL (and build a busybox root) without the rest. [`chart`] renders the Helm chart as
+//! `helm template` does.
 
 mod audit;
+pub mod chart;
 mod environment;
 mod error;
 pub mod images;

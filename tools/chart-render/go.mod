@@ -1,0 +1,3 @@
+module chart-render
+
+go 1.19
