@@ -81,6 +81,7 @@ waitRBAC:
   serviceAccounts: [{namespace: forum, name: app}, {namespace: forum, name: worker}, {namespace: shop, name: web}]
 podDisruptionBudget: {enabled: false}
 runnerDefaults:
+  image: registry.example/dbmigrate:pinned
   activeDeadlineSeconds: 1800
   ttlSecondsAfterFinished: 3600
   resources: {requests: {cpu: 100m, memory: 128Mi}, limits: {memory: 512Mi}}
@@ -268,6 +269,23 @@ pub fn assert_render(combination: &Combination, docs: &[Value]) {
             serde_json::from_str(defaults.expect("--runner-defaults")).expect("JSON");
         assert_eq!(defaults["activeDeadlineSeconds"], 1800, "{name}");
         assert_eq!(defaults["resources"]["limits"]["memory"], "512Mi", "{name}");
+        // the step image comes from runnerDefaults alone (the operator refuses both)
+        assert_eq!(
+            defaults["image"], "registry.example/dbmigrate:pinned",
+            "{name}"
+        );
+        assert!(
+            !args.iter().any(|a| a.starts_with("--image=")),
+            "{name}: {args:?}"
+        );
+    } else {
+        let image = args.iter().find_map(|a| a.strip_prefix("--image="));
+        assert!(
+            image.is_some_and(|i| i.starts_with("ghcr.io/dbmigrate/dbmigrate:")),
+            "{name}: {args:?}"
+        );
+    }
+    if combination.optional_parts {
         let binding = find(docs, "RoleBinding", "forum", "dbmigrate-wait").expect("wait binding");
         let subjects = binding["subjects"].as_sequence().expect("subjects");
         let names: Vec<&str> = subjects.iter().map(|s| str_at(s, &["name"])).collect();
