@@ -41,7 +41,9 @@ pub async fn dispatch(cli: &Cli, output: &Output) -> Result<(), CliError> {
             ..
         } => wait::run(resources, namespace.as_deref(), *timeout, output).await,
         Command::Operator {
-            namespace,
+            namespaces,
+            secret_access,
+            runner_defaults,
             image,
             retry_limit,
             leader_election,
@@ -61,12 +63,14 @@ pub async fn dispatch(cli: &Cli, output: &Output) -> Result<(), CliError> {
             let lease_namespace = (*leader_election).then(|| {
                 lease_namespace
                     .clone()
-                    .or_else(|| namespace.clone())
+                    .or_else(|| namespaces.first().cloned())
                     .unwrap_or_else(|| "default".to_owned())
             });
             let options = operator::Options {
-                namespace: namespace.clone(),
-                image,
+                namespaces: namespaces.clone(),
+                secret_access: *secret_access,
+                runner_defaults: runner_defaults.clone(),
+                image: image.clone(),
                 retry_limit: *retry_limit,
                 lease_namespace,
                 concurrency: *max_concurrent_reconciles,

@@ -75,7 +75,7 @@ pub fn decide<K: Reconciled>(
     };
     let uid = resource.meta().uid.as_deref().unwrap_or_default();
     let jobs = FoundJobs::read(&snapshot.jobs, &snapshot.pods, uid, &hash);
-    let runner = settings.runner(resource.runner_settings());
+    let runner = settings.with_runner(resource.runner_settings());
     let situation = Situation {
         resource,
         hash,
