@@ -241,7 +241,7 @@ impl RbacReference {
             install.grants(row)
                 && row.api_group == object.api_group
                 && row.resource == resource
-                && row.verbs.iter().any(|v| *v == event.verb)
+                && row.verbs.contains(&event.verb)
                 && (row.resource_names.is_empty() || row.resource_names.contains(&object.name))
                 && in_scope(row.scope, install, &object.namespace)
         })

@@ -228,18 +228,18 @@ fn with_secret_access_none_a_missing_secret_is_reported_and_picked_up_without_re
     let operator = Operator::start_as(fixture, install, &reference);
     let fixture = &operator.fixture;
     fixture.apply(&migration_with_secret(
-        "late",
+        "nosecret-late",
         "CREATE TABLE nosecret_a (id int);",
         "db-late",
     ));
     operator.wait_for(
-        "dbm/late",
+        "dbm/nosecret-late",
         "jsonpath={.status.failure.reason}=SecretNotFound",
     );
-    let failure = fixture.jsonpath("dbm/late", "{.status.failure.message}");
+    let failure = fixture.jsonpath("dbm/nosecret-late", "{.status.failure.message}");
     assert!(failure.contains("\"db-late\""), "{failure}");
     let progressing = fixture.jsonpath(
-        "dbm/late",
+        "dbm/nosecret-late",
         "{.status.conditions[?(@.type==\"Progressing\")].message}",
     );
     assert!(
@@ -247,8 +247,11 @@ fn with_secret_access_none_a_missing_secret_is_reported_and_picked_up_without_re
         "{progressing}"
     );
     create_url_secret(fixture, &fixture.namespace, "db-late");
-    operator.wait_for("dbm/late", "condition=Ready");
-    assert_eq!(operator.sql("SELECT count(*) FROM late_history"), "1");
+    operator.wait_for("dbm/nosecret-late", "condition=Ready");
+    assert_eq!(
+        operator.sql("SELECT count(*) FROM nosecret_late_history"),
+        "1"
+    );
     let secret_requests: Vec<AuditEvent> = operator
         .audited_requests()
         .into_iter()
