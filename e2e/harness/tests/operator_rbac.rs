@@ -5,6 +5,8 @@
 
 mod support;
 
+use std::time::{Duration, Instant};
+
 use e2e_harness::AuditEvent;
 use e2e_harness::rbac_reference::{OperatorInstall, RbacReference, Watched};
 use support::Fixture;
@@ -156,61 +158,98 @@ spec:
     );
 }
 
-#[test]
-fn a_missing_rule_is_a_403_in_the_operators_log_and_the_audit_log() {
-    let fixture = Fixture::start("rbac-deny");
+/// Runs the operator without `verb` on `resource` of `group` and applies a migration; returns
+/// the operator and the audit event of its refused Job create, once it tried.
+fn refused_job_create(
+    test: &str,
+    group: &str,
+    resource: &str,
+    verb: &str,
+) -> (Operator, AuditEvent) {
+    let fixture = Fixture::start(test);
     let install = OperatorInstall {
         namespace: fixture.namespace.clone(),
         service_account: SERVICE_ACCOUNT.to_owned(),
         watched: Watched::Namespaces(vec![fixture.namespace.clone()]),
         reads_secrets: true,
     };
-    let without_create = reference().without("batch", "jobs", "create");
-    let operator = Operator::start_as(fixture, install, &without_create);
-    let fixture = &operator.fixture;
-    fixture.apply(&migration(
-        "denied",
-        &[("1_a.sql", "CREATE TABLE denied_a (id int);")],
-        "",
-    ));
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    let refused = loop {
-        let events = operator.audited_requests();
-        let refused = events
+    let reference = reference().without(group, resource, verb);
+    let operator = Operator::start_as(fixture, install, &reference);
+    let sql = "CREATE TABLE denied_a (id int);";
+    operator
+        .fixture
+        .apply(&migration("denied", &[("1_a.sql", sql)], ""));
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let create = operator
+            .audited_requests()
             .into_iter()
             .find(|e| e.verb == "create" && e.resource() == "jobs");
-        if let Some(refused) = refused {
-            break refused;
+        if let Some(create) = create {
+            return (operator, create);
         }
         assert!(
-            std::time::Instant::now() < deadline,
+            Instant::now() < deadline,
             "the operator never tried to create a Job\n{}",
             operator.log()
         );
-        std::thread::sleep(std::time::Duration::from_millis(200));
-    };
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// Waits (10 s at most) until the operator's log holds `expected`.
+fn logged(operator: &Operator, expected: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !operator.log().contains(expected) {
+        assert!(
+            Instant::now() < deadline,
+            "the operator's log does not show {expected:?}:\n{}",
+            operator.log()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn a_missing_rule_is_a_403_in_the_operators_log_and_the_audit_log() {
+    // RBAC refuses the create itself
+    let (operator, refused) = refused_job_create("rbac-deny", "batch", "jobs", "create");
     assert_eq!(
         (refused.response_status.code, decision(&refused)),
         (403, "forbid"),
         "{refused:?}"
     );
-    let expected = format!(
-        "jobs.batch is forbidden: User \"{}\" cannot create resource \"jobs\" in API group \"batch\" in the namespace \"{}\"",
-        operator.install.user(),
-        fixture.namespace
+    let fixture = &operator.fixture;
+    logged(
+        &operator,
+        &format!(
+            "jobs.batch is forbidden: User \"{}\" cannot create resource \"jobs\" in API group \"batch\" in the namespace \"{}\"",
+            operator.install.user(),
+            fixture.namespace
+        ),
     );
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while !operator.log().contains(&expected) {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the operator's log does not show {expected:?}:\n{}",
-            operator.log()
-        );
-        std::thread::sleep(std::time::Duration::from_millis(200));
-    }
     // the resource itself shows nothing of it yet: the failed reconcile writes no status
     assert_eq!(fixture.jsonpath("dbm/denied", "{.status.phase}"), "");
     assert_eq!(fixture.jsonpath("jobs", "{.items[*].metadata.name}"), "");
+    drop(operator);
+
+    // RBAC allows the create, the OwnerReferencesPermissionEnforcement admission refuses it:
+    // the Job's owner reference blocks its owner's deletion
+    let (operator, refused) = refused_job_create(
+        "rbac-finalizers",
+        "dbmigrate.dev",
+        "databasemigrations/finalizers",
+        "update",
+    );
+    assert_eq!(
+        (refused.response_status.code, decision(&refused)),
+        (403, "allow"),
+        "{refused:?}"
+    );
+    logged(
+        &operator,
+        "cannot set blockOwnerDeletion if an ownerReference refers to a resource you can't set finalizers on",
+    );
 }
 
 #[test]
