@@ -95,8 +95,8 @@ pub enum OperatorError {
 /// Runs the controllers until SIGINT/SIGTERM (or, with leader election, until the Lease is
 /// lost): one controller per kind, DatabaseMigration and ConfigSync, in all namespaces or one
 /// pair per watched namespace (each with its own watches and store: a store fed by several
-/// watchers would be emptied by each one's relist), all sharing one [`Context`], so that one
-/// step at a time runs per database across namespaces too.
+/// watchers would be emptied by each one's relist), all sharing one [`Context`] (client,
+/// Events, metrics and the per-database turns).
 pub async fn run(client: Client, options: OperatorOptions) -> Result<(), OperatorError> {
     let health = Arc::new(Health::default());
     if let Some(address) = options.http_address {
@@ -126,7 +126,11 @@ pub async fn run(client: Client, options: OperatorOptions) -> Result<(), Operato
         databases: DatabaseSlots::default(),
         counted_jobs: CountedJobs::default(),
     });
-    info!(namespaces = ?options.namespaces, secret_access = ?options.secret_access, "dbmigrate operator running");
+    info!(
+        namespaces = ?options.namespaces,
+        secret_access = ?options.secret_access,
+        "dbmigrate operator running"
+    );
     let namespaces: Vec<Option<&str>> = if options.namespaces.is_empty() {
         vec![None]
     } else {

@@ -1,7 +1,7 @@
 //! Every API read of a reconcile: the resource's referenced ConfigMaps and Secrets (metadata
 //! only, and only with [`SecretAccess::Namespaced`]) and its step Jobs and pods into a
-//! [`Snapshot`]; and, before a step starts, its
-//! dependencies and the step Jobs on its database into a [`Gate`]. Nothing here decides.
+//! [`Snapshot`]; and, before a step starts, its dependencies and the step Jobs on its database
+//! into a [`Gate`]. Nothing here decides.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
