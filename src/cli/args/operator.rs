@@ -3,14 +3,18 @@
 
 use crate::api::{RunnerSettings, SchemaChecker, openapi_schema};
 
-/// Parses a `--namespace` value: a DNS-1123 label, as Kubernetes requires of namespace names.
+/// Parses a `--namespace` value: a DNS-1123 label, as Kubernetes requires of namespace names,
+/// or nothing (`DBMIGRATE_NAMESPACE=""`, an empty item of a list), which adds no namespace.
 pub fn parse_namespace(text: &str) -> Result<String, String> {
     let name = text.trim();
+    if name.is_empty() {
+        return Ok(String::new());
+    }
     let valid_chars = name
         .bytes()
         .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
     let alphanumeric_ends = !name.starts_with('-') && !name.ends_with('-');
-    if name.is_empty() || name.len() > 63 || !valid_chars || !alphanumeric_ends {
+    if name.len() > 63 || !valid_chars || !alphanumeric_ends {
         return Err(format!(
             "`{name}` is not a namespace name: write at most 63 lower-case letters, digits and \
              '-', starting and ending with a letter or digit (several namespaces: repeat \
@@ -22,8 +26,12 @@ pub fn parse_namespace(text: &str) -> Result<String, String> {
 
 /// Parses `--runner-defaults`: a JSON object of the shape of `spec.runner`, checked against
 /// the schema the API server checks `spec.runner` with (so an unknown field, a wrong type or
-/// a value out of range is refused naming the field).
+/// a value out of range is refused naming the field). Nothing (`DBMIGRATE_RUNNER_DEFAULTS=""`)
+/// sets no default.
 pub fn parse_runner_defaults(text: &str) -> Result<RunnerSettings, String> {
+    if text.trim().is_empty() {
+        return Ok(RunnerSettings::default());
+    }
     let value: serde_json::Value = serde_json::from_str(text)
         .map_err(|e| format!("not JSON ({e}); write an object such as '{{\"image\": \"…\"}}'"))?;
     if !value.is_object() {
@@ -70,7 +78,8 @@ mod tests {
     #[test]
     fn namespaces_are_dns_labels() {
         assert_eq!(parse_namespace("forum-2"), Ok("forum-2".to_owned()));
-        for bad in ["", "Forum", "-forum", "forum-", "for_um", &"a".repeat(64)] {
+        assert_eq!(parse_namespace(" "), Ok(String::new()), "adds no namespace");
+        for bad in ["Forum", "-forum", "forum-", "for_um", &"a".repeat(64)] {
             let error = parse_namespace(bad).unwrap_err();
             assert!(error.contains("is not a namespace name"), "{bad}: {error}");
         }
@@ -95,6 +104,33 @@ mod tests {
         assert_eq!(defaults.node_selector["pool"], "jobs");
         assert_eq!(defaults.tolerations.len(), 1);
         assert!(defaults.resources.is_some());
+        assert_eq!(parse_runner_defaults(""), Ok(RunnerSettings::default()));
+    }
+
+    #[test]
+    fn namespaces_repeat_split_on_commas_and_skip_empty_items() {
+        use clap::Parser;
+        let cli = crate::cli::args::Cli::try_parse_from([
+            "dbmigrate",
+            "operator",
+            "--namespace",
+            "a,b",
+            "--namespace",
+            "c,",
+            "--secret-access",
+            "none",
+        ])
+        .unwrap();
+        let crate::cli::args::Command::Operator {
+            namespaces,
+            secret_access,
+            ..
+        } = cli.command
+        else {
+            panic!("not the operator command");
+        };
+        assert_eq!(namespaces, ["a", "b", "c", ""]);
+        assert_eq!(secret_access, crate::controller::SecretAccess::None);
     }
 
     #[test]

@@ -60,17 +60,24 @@ pub async fn dispatch(cli: &Cli, output: &Output) -> Result<(), CliError> {
                     ))
                 })?),
             };
+            // an empty value (an environment variable set to "") sets nothing
+            let namespaces: Vec<String> = namespaces
+                .iter()
+                .filter(|n| !n.is_empty())
+                .cloned()
+                .collect();
             let lease_namespace = (*leader_election).then(|| {
                 lease_namespace
                     .clone()
+                    .filter(|namespace| !namespace.is_empty())
                     .or_else(|| namespaces.first().cloned())
                     .unwrap_or_else(|| "default".to_owned())
             });
             let options = operator::Options {
-                namespaces: namespaces.clone(),
+                namespaces,
                 secret_access: *secret_access,
                 runner_defaults: runner_defaults.clone(),
-                image: image.clone(),
+                image: image.clone().filter(|image| !image.is_empty()),
                 retry_limit: *retry_limit,
                 lease_namespace,
                 concurrency: *max_concurrent_reconciles,
