@@ -97,10 +97,18 @@ pub fn decide<K: Reconciled>(
             at,
             reason,
             message,
+            pod_waiting,
         } => {
             let report = latest_report(&situation.jobs);
+            // a waiting pod is retried by Kubernetes, not at a time the operator could promise
+            // (and a message without one is not rewritten each time the operator looks again)
+            let then = if pod_waiting {
+                "its pod starts once it can".to_owned()
+            } else {
+                format!("retrying at {at}")
+            };
             let text = format!(
-                "attempt {} failed ({reason}): {}; retrying at {at}",
+                "attempt {} failed ({reason}): {}; {then}",
                 step.attempt - 1,
                 first_line(&message)
             );
