@@ -56,7 +56,16 @@ fn create_url_secret(fixture: &Fixture, namespace: &str, name: &str) {
 
 #[test]
 fn every_request_of_the_operator_is_a_row_of_the_rbac_reference_and_allowed() {
-    let operator = Operator::start("rbac-audit");
+    // all namespaces (a ClusterRole); the other tests watch namespaces with Roles there. The
+    // audit log is kube-standin's, so this test never runs against a shared cluster.
+    let fixture = Fixture::start("rbac-audit");
+    let install = OperatorInstall {
+        namespace: fixture.namespace.clone(),
+        service_account: SERVICE_ACCOUNT.to_owned(),
+        watched: Watched::All,
+        reads_secrets: true,
+    };
+    let operator = Operator::start_as(fixture, install, &reference());
     let fixture = &operator.fixture;
     // a failure: no retries, Failed with a Warning Event
     let broken = "CREATE TABLE audit_forums (slug text PRIMARY KEY, x nosuchtype);";
