@@ -348,8 +348,8 @@ pub enum Command {
         /// --namespace, else `default`).
         #[arg(long, env = "POD_NAMESPACE")]
         lease_namespace: Option<String>,
-        /// Reconciles run at once, per kind (each is a few API requests; more only uses more
-        /// connections and memory).
+        /// Reconciles run at once, per kind and watched namespace (each is a few API requests;
+        /// more only uses more connections and memory).
         #[arg(long, default_value_t = 16, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
         max_concurrent_reconciles: u16,
         /// Address of /healthz, /readyz and /metrics (`off` for none).
