@@ -5,12 +5,17 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use self::operator::{parse_namespace, parse_runner_defaults};
+use crate::api::RunnerSettings;
 use crate::cli::commands::Target;
+use crate::controller::SecretAccess;
 use crate::engine::ApplyPolicy;
 use crate::jobs;
 use crate::plan::PlanOverrides;
 use crate::plan::lint::LintPolicy;
 use crate::source::Version;
+
+mod operator;
 
 /// Declarative, resumable database migrations for PostgreSQL and SQLite.
 #[derive(Debug, Parser)]
@@ -307,24 +312,44 @@ pub enum Command {
     /// Run the Kubernetes operator: reconcile DatabaseMigrations and ConfigSyncs into ordered
     /// step Jobs and write their status (uses KUBECONFIG, else the in-cluster service account).
     Operator {
-        /// Watch only this namespace (all namespaces when omitted).
-        #[arg(long, env = "DBMIGRATE_NAMESPACE")]
-        namespace: Option<String>,
-        /// The dbmigrate image of the step Jobs (a resource's spec.runner.image wins).
-        #[arg(long, env = "DBMIGRATE_IMAGE", default_value_t = jobs::JobSettings::default().image)]
-        image: String,
-        /// Retries of a failed step before the resource is Failed (spec.runner.backoffLimit wins).
-        #[arg(long, default_value_t = jobs::JobSettings::default().retry_limit)]
-        retry_limit: u32,
+        /// Watch only these namespaces (repeat the flag, or separate them with commas; all
+        /// namespaces when omitted).
+        #[arg(
+            long = "namespace",
+            env = "DBMIGRATE_NAMESPACE",
+            value_name = "NAMESPACE",
+            value_delimiter = ',',
+            value_parser = parse_namespace
+        )]
+        namespaces: Vec<String>,
+        /// What the operator may know of the Secrets its step Jobs read: `namespaced` watches
+        /// their metadata (a changed Secret reruns the steps), `none` makes no request about
+        /// Secrets (a missing one is learned from the step's pod).
+        #[arg(long, env = "DBMIGRATE_SECRET_ACCESS", value_enum, default_value_t = SecretAccess::Namespaced)]
+        secret_access: SecretAccess,
+        /// Defaults of every step Job, a JSON object of the shape of a resource's spec.runner
+        /// (image, imagePullPolicy, resources, serviceAccountName, nodeSelector, tolerations,
+        /// backoffLimit, activeDeadlineSeconds, ttlSecondsAfterFinished, maxMigrationsPerJob);
+        /// a resource's spec.runner wins field by field.
+        #[arg(long, env = "DBMIGRATE_RUNNER_DEFAULTS", value_name = "JSON", value_parser = parse_runner_defaults)]
+        runner_defaults: Option<RunnerSettings>,
+        /// The dbmigrate image of the step Jobs, short for --runner-defaults '{"image": …}'
+        /// [default: ghcr.io/dbmigrate/dbmigrate:<version>] (a resource's spec.runner.image wins).
+        #[arg(long, env = "DBMIGRATE_IMAGE")]
+        image: Option<String>,
+        /// Retries of a failed step before the resource is Failed, short for
+        /// --runner-defaults '{"backoffLimit": N}' [default: 3] (spec.runner.backoffLimit wins).
+        #[arg(long, value_name = "N")]
+        retry_limit: Option<u32>,
         /// Take part in leader election, so that of several replicas only one acts.
         #[arg(long, default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
         leader_election: bool,
-        /// Namespace of the leader election Lease (default: POD_NAMESPACE, else --namespace,
-        /// else `default`).
+        /// Namespace of the leader election Lease (default: POD_NAMESPACE, else the first
+        /// --namespace, else `default`).
         #[arg(long, env = "POD_NAMESPACE")]
         lease_namespace: Option<String>,
-        /// Reconciles run at once, per kind (each is a few API requests; more only uses more
-        /// connections and memory).
+        /// Reconciles run at once, per kind and watched namespace (each is a few API requests;
+        /// more only uses more connections and memory).
         #[arg(long, default_value_t = 16, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
         max_concurrent_reconciles: u16,
         /// Address of /healthz, /readyz and /metrics (`off` for none).

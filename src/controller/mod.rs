@@ -24,7 +24,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use futures_util::StreamExt;
+use futures_util::{FutureExt, StreamExt};
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{ConfigMap, Pod, Secret};
 use kube::Client;
@@ -33,6 +33,8 @@ use kube::runtime::events::Reporter;
 use kube::runtime::reflector;
 use kube::runtime::{WatchStreamExt, watcher};
 use tracing::{info, warn};
+
+pub use self::context::SecretAccess;
 
 use self::context::Context;
 use self::durations::CountedJobs;
@@ -50,10 +52,12 @@ use crate::server::{self, Health, ServeError};
 /// Where and how the operator works.
 #[derive(Debug, Clone)]
 pub struct OperatorOptions {
-    /// Only this namespace (all namespaces when `None`).
-    pub namespace: Option<String>,
+    /// Only these namespaces (all namespaces when empty).
+    pub namespaces: Vec<String>,
     /// Defaults of the step Jobs.
     pub settings: JobSettings,
+    /// Whether it reads the metadata of the Secrets its step Jobs use.
+    pub secret_access: SecretAccess,
     /// Take part in leader election (the Lease's namespace and this replica's identity).
     pub leader_election: Option<LeaderElection>,
     /// Where to serve `/healthz`, `/readyz` and `/metrics` (not at all when `None`).
@@ -89,7 +93,10 @@ pub enum OperatorError {
 }
 
 /// Runs the controllers until SIGINT/SIGTERM (or, with leader election, until the Lease is
-/// lost): one controller per kind, DatabaseMigration and ConfigSync.
+/// lost): one controller per kind, DatabaseMigration and ConfigSync, in all namespaces or one
+/// pair per watched namespace (each with its own watches and store: a store fed by several
+/// watchers would be emptied by each one's relist), all sharing one [`Context`] (client,
+/// Events, metrics and the per-database turns).
 pub async fn run(client: Client, options: OperatorOptions) -> Result<(), OperatorError> {
     let health = Arc::new(Health::default());
     if let Some(address) = options.http_address {
@@ -110,25 +117,40 @@ pub async fn run(client: Client, options: OperatorOptions) -> Result<(), Operato
         controller: FIELD_MANAGER.to_owned(),
         instance: std::env::var("POD_NAME").ok(),
     };
-    let namespace = options.namespace.clone();
     let context = Arc::new(Context {
         events: Publisher::new(client.clone(), reporter),
         client: client.clone(),
         settings: options.settings,
+        secret_access: options.secret_access,
         health,
         databases: DatabaseSlots::default(),
         counted_jobs: CountedJobs::default(),
     });
-    info!(namespace = ?namespace, "dbmigrate operator running");
-    let scope = Scope {
-        namespace: namespace.as_deref(),
-        concurrency: options.concurrency,
+    info!(
+        namespaces = ?options.namespaces,
+        secret_access = ?options.secret_access,
+        "dbmigrate operator running"
+    );
+    let namespaces: Vec<Option<&str>> = if options.namespaces.is_empty() {
+        vec![None]
+    } else {
+        options
+            .namespaces
+            .iter()
+            .map(|n| Some(n.as_str()))
+            .collect()
     };
-    let migrations = controller::<DatabaseMigration>(&client, scope, context.clone());
-    let syncs = controller::<ConfigSync>(&client, scope, context);
-    let reconciling = async {
-        tokio::join!(migrations, syncs);
-    };
+    let controllers = namespaces.into_iter().flat_map(|namespace| {
+        let scope = Scope {
+            namespace,
+            concurrency: options.concurrency,
+        };
+        [
+            controller::<DatabaseMigration>(&client, scope, context.clone()).boxed(),
+            controller::<ConfigSync>(&client, scope, context.clone()).boxed(),
+        ]
+    });
+    let reconciling = futures_util::future::join_all(controllers).map(|_| ());
     match leadership {
         None => reconciling.await,
         Some(leadership) => {
@@ -152,8 +174,9 @@ struct Scope<'a> {
     concurrency: u16,
 }
 
-/// The controller of one kind: woken by its resources, its Jobs and their pods, the ConfigMaps
-/// and Secrets they reference and the resources they depend on.
+/// The controller of one kind in one namespace (or all): woken by its resources, its Jobs and
+/// their pods, the ConfigMaps and (with [`SecretAccess::Namespaced`]) Secrets they reference and
+/// the resources they depend on.
 async fn controller<K>(client: &Client, scope: Scope<'_>, context: Arc<Context>)
 where
     K: Reconciled,
@@ -176,17 +199,21 @@ where
     let by_pod = store.clone();
     let by_migration = store.clone();
     let by_sync = store;
-    controller
+    let controller = controller
         .owns_stream(metadata_of::<Job>(client, namespace, managed()))
         .watches_stream(
             metadata_of::<ConfigMap>(client, namespace, config()),
             referencing(by_config_map, K::config_map_names),
-        )
-        // a Secret's change is a new input (its resourceVersion is in the input hash)
-        .watches_stream(
+        );
+    // a Secret's change is a new input (its resourceVersion is in the input hash)
+    let controller = match context.secret_access {
+        SecretAccess::Namespaced => controller.watches_stream(
             metadata_of::<Secret>(client, namespace, config()),
             referencing(by_secret, K::secret_names),
-        )
+        ),
+        SecretAccess::None => controller,
+    };
+    controller
         // a step's pod can fail (missing Secret, image) while its Job still runs
         .watches_stream(
             metadata_of::<Pod>(client, namespace, managed()),

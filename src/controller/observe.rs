@@ -1,8 +1,9 @@
 //! Every API read of a reconcile: the resource's referenced ConfigMaps and Secrets (metadata
-//! only) and its step Jobs and pods into a [`Snapshot`]; and, before a step starts, its
-//! dependencies and the step Jobs on its database into a [`Gate`]. Nothing here decides.
+//! only, and only with [`SecretAccess::Namespaced`]) and its step Jobs and pods into a
+//! [`Snapshot`]; and, before a step starts, its dependencies and the step Jobs on its database
+//! into a [`Gate`]. Nothing here decides.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use k8s_openapi::api::batch::v1::Job;
@@ -11,6 +12,7 @@ use kube::api::ListParams;
 use kube::{Api, Client, ResourceExt};
 use tokio::sync::OwnedMutexGuard;
 
+use super::context::SecretAccess;
 use super::error::ReconcileError;
 use super::kinds::Reconciled;
 use super::slots::DatabaseSlots;
@@ -25,7 +27,8 @@ pub struct Snapshot<K> {
     /// Each ConfigMap the spec names, by name; `None` where it does not exist.
     pub config_maps: BTreeMap<String, Option<ConfigMap>>,
     /// The `resourceVersion` of each Secret its Jobs read, by name; `None` where it does not
-    /// exist. Only metadata is read: the operator never sees Secret data.
+    /// exist. Only metadata is read: the operator never sees Secret data. Empty with
+    /// [`SecretAccess::None`].
     pub secrets: BTreeMap<String, Option<String>>,
     /// The Jobs labelled as its step Jobs.
     pub jobs: Vec<Job>,
@@ -69,9 +72,11 @@ impl Gate {
     }
 }
 
-/// Reads what a reconcile of `resource` needs: ConfigMaps, Secret versions, step Jobs and pods.
+/// Reads what a reconcile of `resource` needs: ConfigMaps, Secret versions (as
+/// `secret_access` allows), step Jobs and pods.
 pub async fn snapshot<K: Reconciled>(
     client: &Client,
+    secret_access: SecretAccess,
     resource: Arc<K>,
 ) -> Result<Snapshot<K>, ReconcileError> {
     let namespace = resource.namespace().unwrap_or_default();
@@ -87,7 +92,11 @@ pub async fn snapshot<K: Reconciled>(
     }
     let secret_api = Api::<Secret>::namespaced(client.clone(), &namespace);
     let mut secrets = BTreeMap::new();
-    for name in resource.secret_names() {
+    let secret_names = match secret_access {
+        SecretAccess::Namespaced => resource.secret_names(),
+        SecretAccess::None => BTreeSet::new(),
+    };
+    for name in secret_names {
         let found = secret_api
             .get_metadata_opt(name)
             .await

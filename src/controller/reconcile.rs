@@ -22,7 +22,7 @@ pub async fn reconcile<K: Reconciled>(
     resource: Arc<K>,
     ctx: Arc<Context>,
 ) -> Result<Action, ReconcileError> {
-    let snapshot = observe::snapshot(&ctx.client, resource.clone()).await?;
+    let snapshot = observe::snapshot(&ctx.client, ctx.secret_access, resource.clone()).await?;
     let now = Timestamp::now();
     let (decision, gate) = match decide::decide(&snapshot, &ctx.settings, now) {
         Decided::Done(decision) => (decision, None),

@@ -13,7 +13,7 @@ use kube::{Client, ResourceExt};
 use serde_json::{Value, json};
 
 use super::act::act;
-use super::context::Context;
+use super::context::{Context, SecretAccess};
 use super::decide::{Action, Decided, EventNote, decide};
 use super::durations::CountedJobs;
 use super::events::Publisher;
@@ -43,6 +43,7 @@ fn context(client: Client) -> Arc<Context> {
         events: Publisher::new(client.clone(), reporter),
         client,
         settings: JobSettings::default(),
+        secret_access: SecretAccess::Namespaced,
         health: Arc::new(Health::default()),
         databases: DatabaseSlots::default(),
         counted_jobs: CountedJobs::default(),
@@ -86,7 +87,11 @@ async fn observe_reads_config_maps_secrets_then_jobs_and_pods_at_once() {
             ),
         ],
     ]);
-    let (snapshot, _) = within(observe::snapshot(&client, Arc::new(sync)), verifier).await;
+    let (snapshot, _) = within(
+        observe::snapshot(&client, SecretAccess::Namespaced, Arc::new(sync)),
+        verifier,
+    )
+    .await;
     let snapshot = snapshot.expect("the snapshot");
     assert_eq!(
         snapshot.config_maps.into_iter().collect::<Vec<_>>(),
@@ -97,6 +102,21 @@ async fn observe_reads_config_maps_secrets_then_jobs_and_pods_at_once() {
         [("db".to_owned(), None)]
     );
     assert!(snapshot.jobs.is_empty() && snapshot.pods.is_empty());
+}
+
+#[tokio::test]
+async fn observe_without_secret_access_makes_no_secret_request() {
+    let (client, verifier) = fake_api(vec![vec![
+        Exchange::new(Method::GET, JOBS, empty_list("JobList")).with_query(STEPS_OF_SCHEMA),
+        Exchange::new(Method::GET, PODS, empty_list("PodList")).with_query(STEPS_OF_SCHEMA),
+    ]]);
+    let (snapshot, _) = within(
+        observe::snapshot(&client, SecretAccess::None, Arc::new(migration(""))),
+        verifier,
+    )
+    .await;
+    let snapshot = snapshot.expect("the snapshot");
+    assert!(snapshot.secrets.is_empty(), "{:?}", snapshot.secrets);
 }
 
 #[tokio::test]

@@ -32,7 +32,7 @@ pub use naming::{
 pub use result::{NextStep, StepReport, TERMINATION_MESSAGE_LIMIT};
 pub use spec::{
     COPY_SELF_CONTAINER, IMAGE_REPOSITORY, JobSettings, JobSpecError, LABEL_ATTEMPT,
-    LABEL_DATABASE, LABEL_INPUT_HASH, LABEL_KIND, LABEL_RESOURCE, LABEL_STEP, RUN_AS, Runner,
+    LABEL_DATABASE, LABEL_INPUT_HASH, LABEL_KIND, LABEL_RESOURCE, LABEL_STEP, RUN_AS,
     SCRIPT_RUNNER_PATH, STEP_CONTAINER, StepResource, StepRun, script_step_job, sql_step_job,
     sync_job,
 };

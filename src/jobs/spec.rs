@@ -17,7 +17,7 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 use kube::Resource;
 
-pub use settings::{JobSettings, JobSpecError, Runner, StepResource};
+pub use settings::{JobSettings, JobSpecError, StepResource};
 
 use self::settings::encode_error;
 use super::naming::{StepId, database_label, resource_label};
@@ -69,7 +69,7 @@ pub fn sql_step_job(
     migration: &DatabaseMigration,
     run: StepRun<'_>,
 ) -> Result<Job, JobSpecError> {
-    let runner = settings.runner(migration.runner_settings());
+    let runner = settings.with_runner(migration.runner_settings());
     let command = vec![
         "dbmigrate".to_owned(),
         "step".to_owned(),
@@ -88,7 +88,7 @@ pub fn script_step_job(
     version: &str,
     run: StepRun<'_>,
 ) -> Result<Job, JobSpecError> {
-    let runner = settings.runner(migration.runner_settings());
+    let runner = settings.with_runner(migration.runner_settings());
     let Some(script) = migration.spec.scripts.iter().find(|s| s.version == version) else {
         return Err(JobSpecError::UnknownScript {
             kind: migration_kind(),
@@ -142,7 +142,7 @@ pub fn sync_job(
     sync: &ConfigSync,
     run: StepRun<'_>,
 ) -> Result<Job, JobSpecError> {
-    let runner = settings.runner(sync.runner_settings());
+    let runner = settings.with_runner(sync.runner_settings());
     let container = runner_container(
         STEP_CONTAINER,
         &runner,
@@ -156,7 +156,7 @@ fn migration_kind() -> String {
 }
 
 /// A container of the dbmigrate image running `command` (`env` and mounts added by [`build`]).
-fn runner_container(name: &str, runner: &Runner, command: Vec<String>) -> Container {
+fn runner_container(name: &str, runner: &JobSettings, command: Vec<String>) -> Container {
     Container {
         name: name.to_owned(),
         image: Some(runner.image.clone()),
@@ -260,7 +260,7 @@ fn resource_json<R: StepResource>(resource: &R) -> Result<String, JobSpecError> 
 /// The Job around `step` (and `init`): metadata, labels, owner, env, volumes, security.
 fn build<R: StepResource>(
     resource: &R,
-    runner: &Runner,
+    runner: &JobSettings,
     run: StepRun<'_>,
     mut step: Container,
     init: Option<Container>,

@@ -237,7 +237,13 @@ impl Environment {
             .args(["--tls", "--authorization-mode", "RBAC", "--admin-token"])
             .arg(admin_token()?)
             .arg("--audit-log-path")
-            .arg(self.dir.join(AUDIT_LOG));
+            .arg(self.dir.join(AUDIT_LOG))
+            // as on clusters that enable it: an owner reference with blockOwnerDeletion needs
+            // `update` on the owner's finalizers, so the operator's RBAC must grant it
+            .args([
+                "--enable-admission-plugins",
+                "OwnerReferencesPermissionEnforcement",
+            ]);
         let (standin, line) = Component::start(
             "kube-standin",
             command,

@@ -70,6 +70,20 @@ pub enum HarnessError {
         /// What it may be.
         expected: &'static str,
     },
+    /// `docs/rbac.md` has a table line the harness cannot read as an RBAC row.
+    #[error(
+        "{}: {reason}{at}; write each row as | `group` | `resource[/sub]` [(`name` only)] | \
+         `verb`, … | watched, own or application | why |",
+        path.display()
+    )]
+    RbacReference {
+        /// The reference's file.
+        path: PathBuf,
+        /// ` in line "…"`, or empty.
+        at: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A file-system or process operation failed.
     #[error("{what}: {source}")]
     Io {

@@ -13,7 +13,8 @@
 //! kube-standin runs with HTTPS, RBAC and an audit log: the kubeconfig the harness writes is
 //! the admin's (`kubernetes-admin`, group `system:masters`);
 //! [`Environment::service_account_kubeconfig`] makes one for a ServiceAccount and
-//! [`Environment::audit_log`] reads who did what.
+//! [`Environment::audit_log`] reads who did what; [`rbac_reference`] turns `docs/rbac.md` into
+//! the operator's ServiceAccount, Roles and bindings and checks audited requests against it.
 //!
 //! The environment variables `KUBECONFIG`, `E2E_JOB_RUNNER`, `E2E_DATABASE_URL`,
 //! `E2E_BIN_DIR` and `E2E_STATIC_DBMIGRATE` change what is started (e2e/README.md). [`os`],
@@ -30,6 +31,7 @@ mod kubectl;
 pub mod os;
 pub mod postgres;
 mod process;
+pub mod rbac_reference;
 mod service_account;
 
 pub use audit::{AuditEvent, AuditObjectRef, AuditResponseStatus, AuditUser};

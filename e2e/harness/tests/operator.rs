@@ -4,7 +4,7 @@
 
 mod support;
 
-use support::operator::{Operator, http_get, migration, start_operator_logging_to};
+use support::operator::{Operator, http_get, migration};
 
 #[test]
 fn migrations_are_applied_by_step_jobs_and_reapplying_changes_nothing() {
@@ -216,7 +216,7 @@ fn an_operator_killed_mid_step_resumes_after_restart_and_applies_nothing_twice()
 #[test]
 fn of_two_operators_only_the_leader_creates_jobs_and_the_other_takes_over() {
     let mut operator = Operator::start("op-leader");
-    let (mut second, _) = start_operator_logging_to(&operator.fixture, "operator-2.log");
+    let (mut second, _) = operator.start_another("operator-2.log");
     let read = |name: &str| {
         std::fs::read_to_string(operator.fixture.env.dir().join(name)).unwrap_or_default()
     };

@@ -41,7 +41,9 @@ pub async fn dispatch(cli: &Cli, output: &Output) -> Result<(), CliError> {
             ..
         } => wait::run(resources, namespace.as_deref(), *timeout, output).await,
         Command::Operator {
-            namespace,
+            namespaces,
+            secret_access,
+            runner_defaults,
             image,
             retry_limit,
             leader_election,
@@ -58,15 +60,24 @@ pub async fn dispatch(cli: &Cli, output: &Output) -> Result<(), CliError> {
                     ))
                 })?),
             };
+            // an empty value (an environment variable set to "") sets nothing
+            let namespaces: Vec<String> = namespaces
+                .iter()
+                .filter(|n| !n.is_empty())
+                .cloned()
+                .collect();
             let lease_namespace = (*leader_election).then(|| {
                 lease_namespace
                     .clone()
-                    .or_else(|| namespace.clone())
+                    .filter(|namespace| !namespace.is_empty())
+                    .or_else(|| namespaces.first().cloned())
                     .unwrap_or_else(|| "default".to_owned())
             });
             let options = operator::Options {
-                namespace: namespace.clone(),
-                image,
+                namespaces,
+                secret_access: *secret_access,
+                runner_defaults: runner_defaults.clone(),
+                image: image.clone().filter(|image| !image.is_empty()),
                 retry_limit: *retry_limit,
                 lease_namespace,
                 concurrency: *max_concurrent_reconciles,

@@ -75,7 +75,7 @@ pub fn decide<K: Reconciled>(
     };
     let uid = resource.meta().uid.as_deref().unwrap_or_default();
     let jobs = FoundJobs::read(&snapshot.jobs, &snapshot.pods, uid, &hash);
-    let runner = settings.runner(resource.runner_settings());
+    let runner = settings.with_runner(resource.runner_settings());
     let situation = Situation {
         resource,
         hash,
@@ -97,10 +97,18 @@ pub fn decide<K: Reconciled>(
             at,
             reason,
             message,
+            pod_waiting,
         } => {
             let report = latest_report(&situation.jobs);
+            // a waiting pod is retried by Kubernetes, not at a time the operator could promise
+            // (and a message without one is not rewritten each time the operator looks again)
+            let then = if pod_waiting {
+                "its pod starts once it can".to_owned()
+            } else {
+                format!("retrying at {at}")
+            };
             let text = format!(
-                "attempt {} failed ({reason}): {}; retrying at {at}",
+                "attempt {} failed ({reason}): {}; {then}",
                 step.attempt - 1,
                 first_line(&message)
             );

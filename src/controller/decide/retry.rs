@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::jobs::Runner;
+use crate::jobs::JobSettings;
 
 /// How failed steps are retried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,10 +17,10 @@ pub struct RetryPolicy {
 }
 
 impl RetryPolicy {
-    /// The policy of a resource's Jobs: its retry limit, 10 s doubling up to 5 min.
-    pub fn for_runner(runner: &Runner) -> Self {
+    /// The policy of a resource's Jobs (its settings with `spec.runner` applied): its retry limit, 10 s doubling up to 5 min.
+    pub fn for_runner(settings: &JobSettings) -> Self {
         Self {
-            limit: runner.retry_limit,
+            limit: settings.retry_limit,
             base_delay: Duration::from_secs(10),
             max_delay: Duration::from_secs(300),
         }
@@ -38,11 +38,10 @@ impl RetryPolicy {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::jobs::JobSettings;
 
     #[test]
     fn delays_double_up_to_the_cap() {
-        let policy = RetryPolicy::for_runner(&JobSettings::default().runner(None));
+        let policy = RetryPolicy::for_runner(&JobSettings::default());
         let delays: Vec<u64> = (1..=7).map(|a| policy.delay(a).as_secs()).collect();
         assert_eq!(delays, [10, 20, 40, 80, 160, 300, 300]);
         assert_eq!(policy.delay(1_000).as_secs(), 300);

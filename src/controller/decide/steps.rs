@@ -42,6 +42,10 @@ pub enum NextMove {
         reason: Reason,
         /// Its message.
         message: String,
+        /// The failed attempt's Job has not ended: its pod waits for what it lacks (a Secret,
+        /// an image), which Kubernetes keeps retrying, so `at` moves with the clock until the
+        /// Job ends (its deadline) or the pod starts.
+        pod_waiting: bool,
     },
     /// Everything is applied; the last report says how things stand.
     Done(StepReport),
@@ -120,6 +124,7 @@ pub fn next_move(
                     at,
                     reason,
                     message: message.clone(),
+                    pod_waiting: latest.finished_at.is_none(),
                 }
             }
         }

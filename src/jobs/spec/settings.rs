@@ -74,13 +74,25 @@ impl JobSpecError {
     }
 }
 
-/// The operator's defaults for every step Job; a resource's `spec.runner` overrides them.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The settings of step Jobs, field for field those of a resource's `spec.runner`: the
+/// built-in defaults ([`JobSettings::default`]), the operator's (`--runner-defaults`) over
+/// them, and a resource's `spec.runner` over those, each through [`JobSettings::with_runner`].
+#[derive(Debug, Clone, PartialEq)]
 pub struct JobSettings {
     /// The dbmigrate image of SQL and sync steps and of the copy-self init container.
     pub image: String,
     /// Pull policy of the dbmigrate image.
     pub image_pull_policy: String,
+    /// Pull policy of a script's own image (Kubernetes' default when `None`).
+    pub script_image_pull_policy: Option<String>,
+    /// Compute resources of every container.
+    pub resources: Option<ResourceRequirements>,
+    /// Service account of the Job pods (the namespace's `default` when `None`).
+    pub service_account_name: Option<String>,
+    /// Node selector of the pod.
+    pub node_selector: BTreeMap<String, String>,
+    /// Tolerations of the pod.
+    pub tolerations: Vec<Toleration>,
     /// `activeDeadlineSeconds` of a Job.
     pub active_deadline_seconds: i64,
     /// `ttlSecondsAfterFinished` of a Job.
@@ -89,8 +101,6 @@ pub struct JobSettings {
     pub max_migrations_per_job: u32,
     /// How many times a failed step is retried (each retry a new Job).
     pub retry_limit: u32,
-    /// Service account of the Job pods (the namespace's `default` when `None`).
-    pub service_account_name: Option<String>,
 }
 
 impl Default for JobSettings {
@@ -98,45 +108,23 @@ impl Default for JobSettings {
         Self {
             image: format!("{IMAGE_REPOSITORY}:{}", env!("CARGO_PKG_VERSION")),
             image_pull_policy: "IfNotPresent".to_owned(),
+            script_image_pull_policy: None,
+            resources: None,
+            service_account_name: None,
+            node_selector: BTreeMap::new(),
+            tolerations: Vec::new(),
             active_deadline_seconds: 3600,
             ttl_seconds_after_finished: 86400,
             max_migrations_per_job: 100,
             retry_limit: 3,
-            service_account_name: None,
         }
     }
 }
 
-/// The settings of one resource's Jobs: [`JobSettings`] with its `spec.runner` applied.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Runner {
-    /// The dbmigrate image.
-    pub image: String,
-    /// Pull policy of the dbmigrate image.
-    pub image_pull_policy: String,
-    /// Pull policy of a script's own image (Kubernetes' default when `None`).
-    pub script_image_pull_policy: Option<String>,
-    /// Compute resources of every container.
-    pub resources: Option<ResourceRequirements>,
-    /// Service account of the pod.
-    pub service_account_name: Option<String>,
-    /// Node selector of the pod.
-    pub node_selector: BTreeMap<String, String>,
-    /// Tolerations of the pod.
-    pub tolerations: Vec<Toleration>,
-    /// `activeDeadlineSeconds` of the Job.
-    pub active_deadline_seconds: i64,
-    /// `ttlSecondsAfterFinished` of the Job.
-    pub ttl_seconds_after_finished: i32,
-    /// Most SQL migrations one Job applies.
-    pub max_migrations_per_job: u32,
-    /// How many times the operator retries a failed step.
-    pub retry_limit: u32,
-}
-
 impl JobSettings {
-    /// These settings with a resource's `spec.runner` applied over them.
-    pub fn runner(&self, settings: Option<&RunnerSettings>) -> Runner {
+    /// These settings with `settings` (a resource's `spec.runner`, or the operator's
+    /// defaults) applied over them field by field: each field `settings` sets wins.
+    pub fn with_runner(&self, settings: Option<&RunnerSettings>) -> Self {
         // Destructured without `..`: a new RunnerSettings field must be handled here.
         let RunnerSettings {
             image,
@@ -150,17 +138,26 @@ impl JobSettings {
             ttl_seconds_after_finished,
             max_migrations_per_job,
         } = settings.cloned().unwrap_or_default();
-        Runner {
+        Self {
             image: image.unwrap_or_else(|| self.image.clone()),
             image_pull_policy: image_pull_policy
                 .clone()
                 .unwrap_or_else(|| self.image_pull_policy.clone()),
-            script_image_pull_policy: image_pull_policy,
-            resources,
+            script_image_pull_policy: image_pull_policy
+                .or_else(|| self.script_image_pull_policy.clone()),
+            resources: resources.or_else(|| self.resources.clone()),
             service_account_name: service_account_name
                 .or_else(|| self.service_account_name.clone()),
-            node_selector,
-            tolerations,
+            node_selector: if node_selector.is_empty() {
+                self.node_selector.clone()
+            } else {
+                node_selector
+            },
+            tolerations: if tolerations.is_empty() {
+                self.tolerations.clone()
+            } else {
+                tolerations
+            },
             active_deadline_seconds: active_deadline_seconds
                 .unwrap_or(self.active_deadline_seconds),
             ttl_seconds_after_finished: ttl_seconds_after_finished

@@ -365,7 +365,7 @@ fn a_resource_without_uid_cannot_own_a_job() {
 #[test]
 fn runner_settings_fall_back_to_the_operators_and_keep_the_script_pull_policy_unset() {
     let settings = JobSettings::default();
-    let runner = settings.runner(None);
+    let runner = settings.with_runner(None);
     assert_eq!(runner.image, settings.image);
     assert!(runner.image.starts_with("ghcr.io/dbmigrate/dbmigrate:"));
     assert_eq!(runner.script_image_pull_policy, None);
@@ -374,9 +374,46 @@ fn runner_settings_fall_back_to_the_operators_and_keep_the_script_pull_policy_un
         runner.max_migrations_per_job,
         settings.max_migrations_per_job
     );
-    let custom = settings.runner(migration().runner_settings());
+    let custom = settings.with_runner(migration().runner_settings());
     assert_eq!(custom.retry_limit, 5);
     assert_eq!(custom.script_image_pull_policy.as_deref(), Some("Always"));
+}
+
+#[test]
+fn a_resources_runner_wins_over_the_operators_defaults_field_by_field() {
+    let defaults: crate::api::RunnerSettings = serde_json::from_str(
+        r#"{"image": "ops/dbmigrate:1", "nodeSelector": {"pool": "jobs"},
+            "activeDeadlineSeconds": 600, "ttlSecondsAfterFinished": 60}"#,
+    )
+    .unwrap();
+    let operator = JobSettings::default().with_runner(Some(&defaults));
+    let spec: crate::api::RunnerSettings =
+        serde_json::from_str(r#"{"image": "app/dbmigrate:2", "activeDeadlineSeconds": 60}"#)
+            .unwrap();
+    let resource = operator.with_runner(Some(&spec));
+    assert_eq!(resource.image, "app/dbmigrate:2");
+    assert_eq!(resource.active_deadline_seconds, 60);
+    assert_eq!(resource.ttl_seconds_after_finished, 60);
+    assert_eq!(resource.node_selector["pool"], "jobs");
+    assert_eq!(resource.retry_limit, JobSettings::default().retry_limit);
+    // a resource without spec.runner gets the operator's defaults, one with it its own
+    let sync = sync_job(&operator, &config_sync(), RUN).unwrap();
+    assert_eq!(
+        sync.spec.as_ref().unwrap().active_deadline_seconds,
+        Some(600)
+    );
+    let pod = pod_spec(&sync);
+    assert_eq!(pod.node_selector.as_ref().unwrap()["pool"], "jobs");
+    assert_eq!(pod.containers[0].image.as_deref(), Some("ops/dbmigrate:1"));
+    let own = sql_step_job(&operator, &migration(), RUN).unwrap();
+    assert_eq!(
+        own.spec.as_ref().unwrap().active_deadline_seconds,
+        Some(600)
+    );
+    assert_eq!(
+        pod_spec(&own).node_selector.as_ref().unwrap()["kubernetes.io/os"],
+        "linux"
+    );
 }
 
 #[test]

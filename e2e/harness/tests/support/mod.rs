@@ -55,8 +55,22 @@ impl Fixture {
     /// panics with its output and the environment's logs when it fails.
     pub fn run(&self, minor: Option<u32>, args: &[&str], input: Option<&str>) -> String {
         let mut command = self.kubectl(minor);
+        command.args(args);
+        self.stdout_of(command, input)
+    }
+
+    /// `kubectl apply -f -` of `manifest` in no particular namespace (each object names its
+    /// own, or is cluster-scoped).
+    pub fn apply_anywhere(&self, manifest: &str) {
+        let mut command = self.env.kubectl();
+        command.args(["apply", "-f", "-"]);
+        self.stdout_of(command, Some(manifest));
+    }
+
+    /// Runs `command` with `input` on stdin and returns its stdout; panics with its output and
+    /// the environment's logs when it fails.
+    fn stdout_of(&self, mut command: Command, input: Option<&str>) -> String {
         command
-            .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
@@ -71,7 +85,7 @@ impl Fixture {
         let output = child.wait_with_output().expect("waiting for kubectl");
         assert!(
             output.status.success(),
-            "kubectl {args:?} failed ({}):\n{}{}\n{}",
+            "{command:?} failed ({}):\n{}{}\n{}",
             output.status,
             String::from_utf8_lossy(&output.stdout),
             String::from_utf8_lossy(&output.stderr),

@@ -1,11 +1,14 @@
 //! The operator in its environment: the CRDs, a namespace, a Secret holding the database URL,
-//! and `dbmigrate operator` watching that namespace.
+//! and `dbmigrate operator` watching that namespace under the RBAC of `docs/rbac.md` (its own
+//! ServiceAccount, Roles and bindings, and a token of that ServiceAccount), not as the admin.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use e2e_harness::os::{KillOnDrop, free_port};
+use e2e_harness::rbac_reference::{OperatorInstall, RbacReference, Watched};
 
 use super::Fixture;
 
@@ -15,6 +18,9 @@ pub fn image() -> String {
     std::env::var("E2E_IMAGE").unwrap_or_else(|_| "dbmigrate:e2e".to_owned())
 }
 
+/// The ServiceAccount the operator runs as, in the namespace of its install.
+pub const SERVICE_ACCOUNT: &str = "dbmigrate";
+
 /// An environment with the CRDs, a namespace, a Secret holding the database URL, and the
 /// operator watching that namespace.
 pub struct Operator {
@@ -22,26 +28,60 @@ pub struct Operator {
     pub process: KillOnDrop,
     /// `127.0.0.1:<port>` of its /healthz, /readyz and /metrics.
     pub http: String,
+    /// How it is installed (its ServiceAccount, namespaces and Secret access).
+    pub install: OperatorInstall,
+    /// The kubeconfig with its ServiceAccount's token.
+    pub kubeconfig: PathBuf,
 }
 
 impl Operator {
+    /// The operator of `test`'s namespace, under the RBAC of `docs/rbac.md`.
     pub fn start(test: &str) -> Self {
         let fixture = Fixture::start(test);
+        let install = OperatorInstall {
+            namespace: fixture.namespace.clone(),
+            service_account: SERVICE_ACCOUNT.to_owned(),
+            watched: Watched::Namespaces(vec![fixture.namespace.clone()]),
+            reads_secrets: true,
+        };
+        let reference = RbacReference::of_repository().unwrap_or_else(|e| panic!("{e}"));
+        Self::start_as(fixture, install, &reference)
+    }
+
+    /// The operator installed as `install` with the rows of `reference` (the fixture's
+    /// namespace holds the `db` Secret; other watched namespaces must exist).
+    pub fn start_as(fixture: Fixture, install: OperatorInstall, reference: &RbacReference) -> Self {
         fixture.install_crds();
         let url = format!("--from-literal=url={}", fixture.env.database_url());
         fixture.ok(&["create", "secret", "generic", "db", &url]);
-        let (process, http) = start_operator(&fixture);
+        let objects = serde_json::json!({
+            "apiVersion": "v1", "kind": "List", "items": reference.operator_objects(&install),
+        });
+        fixture.apply_anywhere(&objects.to_string());
+        let kubeconfig = fixture
+            .env
+            .service_account_kubeconfig(&install.namespace, &install.service_account)
+            .unwrap_or_else(|e| panic!("{e}\n{}", fixture.env.logs()));
+        let (process, http) = spawn(&fixture, &install, &kubeconfig, "operator.log");
         Self {
             fixture,
             process,
             http,
+            install,
+            kubeconfig,
         }
     }
 
     /// Stops the operator (SIGKILL) and starts a new one.
     pub fn restart(&mut self) {
         self.process.kill();
-        (self.process, self.http) = start_operator(&self.fixture);
+        (self.process, self.http) = self.start_another("operator.log");
+    }
+
+    /// Starts one more operator replica like the first, appending to `log` in the
+    /// environment's directory; returns it and the address of its HTTP port.
+    pub fn start_another(&self, log: &str) -> (KillOnDrop, String) {
+        spawn(&self.fixture, &self.install, &self.kubeconfig, log)
     }
 
     /// The operator's log, for failure messages.
@@ -52,18 +92,25 @@ impl Operator {
     /// Waits for `condition` of `what` (`dbm/<name>`, `cfgsync/<name>`), showing the
     /// operator's log and the resource when it does not come.
     pub fn wait_for(&self, what: &str, condition: &str) {
-        let dbm = what;
+        self.wait_for_in(&self.fixture.namespace, what, condition);
+    }
+
+    /// [`Operator::wait_for`] in `namespace`.
+    pub fn wait_for_in(&self, namespace: &str, what: &str, condition: &str) {
+        let condition = format!("--for={condition}");
         let output = self
             .fixture
-            .kubectl(None)
-            .args(["wait", &format!("--for={condition}"), dbm, "--timeout=60s"])
+            .env
+            .kubectl()
+            .args(["wait", "-n", namespace, &condition, what, "--timeout=60s"])
             .output()
             .expect("running kubectl wait");
         assert!(
             output.status.success(),
-            "{dbm} never reached {condition}:\n{}\n{}\n--- operator ---\n{}\n{}",
+            "{what} in {namespace} never reached {condition}:\n{}\n{}\n--- operator ---\n{}\n{}",
             String::from_utf8_lossy(&output.stderr),
-            self.fixture.ok(&["get", dbm, "-o", "yaml"]),
+            self.fixture
+                .ok(&["get", what, "-n", namespace, "-o", "yaml"]),
             self.log(),
             self.fixture.env.logs()
         );
@@ -82,27 +129,55 @@ impl Operator {
         );
         String::from_utf8_lossy(&output.stdout).trim().to_owned()
     }
+
+    /// The requests this operator's ServiceAccount made, one audit event each (the first:
+    /// a watch still open has only its `ResponseStarted` event).
+    pub fn audited_requests(&self) -> Vec<e2e_harness::AuditEvent> {
+        let user = self.install.user();
+        let events = self
+            .fixture
+            .env
+            .audit_log()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut seen = std::collections::BTreeSet::new();
+        events
+            .into_iter()
+            .filter(|e| e.acting_user() == user && seen.insert(e.audit_id.clone()))
+            .collect()
+    }
 }
 
-/// Starts `dbmigrate operator` for the fixture's namespace, appending to `operator.log`;
-/// returns it and the address of its HTTP port.
-pub fn start_operator(fixture: &Fixture) -> (KillOnDrop, String) {
-    start_operator_logging_to(fixture, "operator.log")
-}
-
-/// Starts `dbmigrate operator` for the fixture's namespace, appending to `log` in its dir;
-/// returns it and the address of its HTTP port.
-pub fn start_operator_logging_to(fixture: &Fixture, log: &str) -> (KillOnDrop, String) {
+/// Starts `dbmigrate operator` as `install` says with `kubeconfig` (its ServiceAccount's),
+/// appending to `log` in the environment's directory; returns it and the address of its HTTP
+/// port. `POD_NAMESPACE` is the install's namespace, as the downward API gives it in a pod.
+fn spawn(
+    fixture: &Fixture,
+    install: &OperatorInstall,
+    kubeconfig: &std::path::Path,
+    log: &str,
+) -> (KillOnDrop, String) {
     let http = format!("127.0.0.1:{}", free_port());
     let log = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
         .open(fixture.env.dir().join(log))
         .expect("opening the operator's log");
-    let process = Command::new(fixture.env.bin_dir().join("dbmigrate"))
+    let mut command = Command::new(fixture.env.bin_dir().join("dbmigrate"));
+    command
         .args(["operator", "--image", &image(), "--log-format", "text"])
-        .args(["--namespace", &fixture.namespace, "--http-address", &http])
-        .env("KUBECONFIG", fixture.env.kubeconfig())
+        .args(["--http-address", &http]);
+    if let Watched::Namespaces(namespaces) = &install.watched {
+        command.args(["--namespace", &namespaces.join(",")]);
+    }
+    let access = if install.reads_secrets {
+        "namespaced"
+    } else {
+        "none"
+    };
+    let process = command
+        .args(["--secret-access", access])
+        .env("KUBECONFIG", kubeconfig)
+        .env("POD_NAMESPACE", &install.namespace)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(log)

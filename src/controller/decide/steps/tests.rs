@@ -8,7 +8,7 @@ use crate::jobs::JobSettings;
 
 /// The policy of a resource with default runner settings (3 retries).
 fn default_policy() -> RetryPolicy {
-    RetryPolicy::for_runner(&JobSettings::default().runner(None))
+    RetryPolicy::for_runner(&JobSettings::default())
 }
 
 fn at(seconds: i64) -> Timestamp {

@@ -94,11 +94,11 @@ fn a_database_migration_fails_retries_and_starts_over() {
             ),
         ),
         (
-            "a missing Secret: the pod waits, and so does the retry (the Job has not ended)",
+            "a missing Secret: the pod waits (Kubernetes retries it), and so does the retry (the Job has not ended)",
             decide_at(&without_secret(), Gate::Open, 40),
             seen(
                 &[],
-                "Progressing/RetryScheduled: attempt 1 failed (SecretNotFound): secret \"db\" not found; create the Secret (and key) spec.database names in the resource's namespace; retrying at 1970-01-01T00:00:50Z",
+                "Progressing/RetryScheduled: attempt 1 failed (SecretNotFound): secret \"db\" not found; create the Secret (and key) spec.database names in the resource's namespace; its pod starts once it can",
                 Requeue::After(Duration::from_secs(10)),
                 Verdict::Retry,
             ),
