@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 
 use e2e_harness::chart::RELEASE_NAMESPACE;
+use e2e_harness::rbac_reference::{RbacReference, RbacRow, RbacScope};
 use serde_yaml::Value;
 
 use crate::manifests::{find, str_at};
@@ -134,30 +135,38 @@ fn grants(role: &Value) -> BTreeSet<String> {
     grants
 }
 
-/// The operator table of docs/rbac.md, scope "watched" (with or without the `secrets` row).
-fn watched_grants(secrets: bool) -> BTreeSet<String> {
-    let mut rows = vec![
-        ("dbmigrate.dev", "databasemigrations", "get list watch"),
-        ("dbmigrate.dev", "configsyncs", "get list watch"),
-        ("dbmigrate.dev", "databasemigrations/status", "patch"),
-        ("dbmigrate.dev", "configsyncs/status", "patch"),
-        ("dbmigrate.dev", "databasemigrations/finalizers", "update"),
-        ("dbmigrate.dev", "configsyncs/finalizers", "update"),
-        ("batch", "jobs", "list watch create delete"),
-        ("", "pods", "list watch"),
-        ("", "configmaps", "get list watch"),
-        ("events.k8s.io", "events", "create"),
-    ];
-    if secrets {
-        rows.push(("", "secrets", "get list watch"));
-    }
-    rows.into_iter()
-        .flat_map(|(group, resource, verbs)| {
-            verbs
-                .split(' ')
-                .map(move |verb| format!("{group}/{resource}:{verb}"))
-        })
-        .collect()
+/// The grants of `rows` of docs/rbac.md (parsed by `e2e_harness::rbac_reference`, which also
+/// builds the RBAC the e2e operator runs under), in the form of [`grants`]: so the chart grants
+/// exactly what the e2e scenarios prove the operator needs.
+fn table_grants<'a>(rows: impl Iterator<Item = &'a RbacRow>) -> BTreeSet<String> {
+    rows.flat_map(|row| {
+        let named = if row.resource_names.is_empty() {
+            String::new()
+        } else {
+            format!("[{}]", row.resource_names.join(","))
+        };
+        row.verbs
+            .iter()
+            .map(move |verb| format!("{}/{}{named}:{verb}", row.api_group, row.resource))
+    })
+    .collect()
+}
+
+/// The operator's rows of `scope`, the `secrets` row only when it `reads_secrets`.
+fn operator_grants(scope: RbacScope, reads_secrets: bool) -> BTreeSet<String> {
+    let reference = RbacReference::of_repository().expect("docs/rbac.md");
+    table_grants(
+        reference
+            .operator
+            .iter()
+            .filter(|row| row.scope == scope && (reads_secrets || row.resource != "secrets")),
+    )
+}
+
+/// The rows of `dbmigrate wait` (the chart's `waitRBAC` Role).
+fn wait_grants() -> BTreeSet<String> {
+    let reference = RbacReference::of_repository().expect("docs/rbac.md");
+    table_grants(reference.wait.iter())
 }
 
 /// Asserts the objects and the RBAC of one combination's render.
@@ -167,7 +176,11 @@ pub fn assert_render(combination: &Combination, docs: &[Value]) {
     let ns = RELEASE_NAMESPACE;
     if combination.all_namespaces {
         let role = find(docs, "ClusterRole", "", "dbmigrate").expect("the ClusterRole");
-        assert_eq!(grants(role), watched_grants(secrets), "{name}: ClusterRole");
+        assert_eq!(
+            grants(role),
+            operator_grants(RbacScope::Watched, secrets),
+            "{name}: ClusterRole"
+        );
         assert!(
             find(docs, "ClusterRoleBinding", "", "dbmigrate").is_some(),
             "{name}"
@@ -177,7 +190,7 @@ pub fn assert_render(combination: &Combination, docs: &[Value]) {
             let role = find(docs, "Role", watched, "dbmigrate").expect("a Role per namespace");
             assert_eq!(
                 grants(role),
-                watched_grants(secrets),
+                operator_grants(RbacScope::Watched, secrets),
                 "{name}: Role in {watched}"
             );
             assert!(
@@ -205,13 +218,7 @@ pub fn assert_render(combination: &Combination, docs: &[Value]) {
     }
     let lease_role = find(docs, "Role", ns, "dbmigrate-leader-election");
     if combination.leader_election {
-        let expected: BTreeSet<String> = [
-            "coordination.k8s.io/leases:create",
-            "coordination.k8s.io/leases[dbmigrate-operator]:get",
-            "coordination.k8s.io/leases[dbmigrate-operator]:patch",
-        ]
-        .map(String::from)
-        .into();
+        let expected = operator_grants(RbacScope::Own, false);
         assert_eq!(
             grants(lease_role.expect("the Lease Role")),
             expected,
@@ -286,6 +293,8 @@ pub fn assert_render(combination: &Combination, docs: &[Value]) {
         );
     }
     if combination.optional_parts {
+        let wait_role = find(docs, "Role", "forum", "dbmigrate-wait").expect("wait Role");
+        assert_eq!(grants(wait_role), wait_grants(), "{name}: waitRBAC's Role");
         let binding = find(docs, "RoleBinding", "forum", "dbmigrate-wait").expect("wait binding");
         let subjects = binding["subjects"].as_sequence().expect("subjects");
         let names: Vec<&str> = subjects.iter().map(|s| str_at(s, &["name"])).collect();
