@@ -1,6 +1,7 @@
 //! The operator in its environment: the CRDs, a namespace, a Secret holding the database URL,
-//! and `dbmigrate operator` watching that namespace under the RBAC of `docs/rbac.md` (its own
-//! ServiceAccount, Roles and bindings, and a token of that ServiceAccount), not as the admin.
+//! and `dbmigrate operator` watching that namespace as the chart installs it (the chart's
+//! ServiceAccount, Roles and bindings, and a token of that ServiceAccount), not as the admin;
+//! the RBAC tests build it from `docs/rbac.md`'s rows instead, to remove one.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -35,7 +36,9 @@ pub struct Operator {
 }
 
 impl Operator {
-    /// The operator of `test`'s namespace, under the RBAC of `docs/rbac.md`.
+    /// The operator of `test`'s namespace, installed as the chart installs it: the
+    /// ServiceAccount and RBAC of `charts/dbmigrate` rendered for that namespace (the chart
+    /// tests prove they are the rows of `docs/rbac.md`), and a token of that ServiceAccount.
     pub fn start(test: &str) -> Self {
         let fixture = Fixture::start(test);
         let install = OperatorInstall {
@@ -44,20 +47,25 @@ impl Operator {
             watched: Watched::Namespaces(vec![fixture.namespace.clone()]),
             reads_secrets: true,
         };
-        let reference = RbacReference::of_repository().unwrap_or_else(|e| panic!("{e}"));
-        Self::start_as(fixture, install, &reference)
+        let rbac = chart_rbac(&install);
+        Self::start_with(fixture, install, &rbac)
     }
 
     /// The operator installed as `install` with the rows of `reference` (the fixture's
     /// namespace holds the `db` Secret; other watched namespaces must exist).
     pub fn start_as(fixture: Fixture, install: OperatorInstall, reference: &RbacReference) -> Self {
-        fixture.install_crds();
-        let url = format!("--from-literal=url={}", fixture.env.database_url());
-        fixture.ok(&["create", "secret", "generic", "db", &url]);
         let objects = serde_json::json!({
             "apiVersion": "v1", "kind": "List", "items": reference.operator_objects(&install),
         });
-        fixture.apply_anywhere(&objects.to_string());
+        Self::start_with(fixture, install, &objects.to_string())
+    }
+
+    /// The operator installed as `install`, its ServiceAccount and RBAC applied from `rbac`.
+    fn start_with(fixture: Fixture, install: OperatorInstall, rbac: &str) -> Self {
+        fixture.install_crds();
+        let url = format!("--from-literal=url={}", fixture.env.database_url());
+        fixture.ok(&["create", "secret", "generic", "db", &url]);
+        fixture.apply_anywhere(rbac);
         let kubeconfig = fixture
             .env
             .service_account_kubeconfig(&install.namespace, &install.service_account)
@@ -145,6 +153,52 @@ impl Operator {
             .filter(|e| e.acting_user() == user && seen.insert(e.audit_id.clone()))
             .collect()
     }
+}
+
+/// The ServiceAccount and RBAC objects of the chart installed as release `install.service_account`
+/// in `install.namespace` (its fullname, so its ServiceAccount's name) for `install`'s watched
+/// namespaces and Secret access, as YAML documents for `kubectl apply`.
+fn chart_rbac(install: &OperatorInstall) -> String {
+    let mut values = format!(
+        "secretAccess: {}\n",
+        if install.reads_secrets {
+            "namespaced"
+        } else {
+            "none"
+        }
+    );
+    if let Watched::Namespaces(namespaces) = &install.watched {
+        values += &format!("watchNamespaces: [{}]\n", namespaces.join(", "));
+    }
+    let rendered = e2e_harness::chart::render_release(
+        &install.service_account,
+        &install.namespace,
+        &values,
+        &[],
+    )
+    .unwrap_or_else(|e| panic!("rendering charts/dbmigrate: {e}"));
+    const RBAC_KINDS: [&str; 5] = [
+        "ServiceAccount",
+        "Role",
+        "RoleBinding",
+        "ClusterRole",
+        "ClusterRoleBinding",
+    ];
+    let documents: Vec<&str> = rendered
+        .split("\n---")
+        .filter(|document| {
+            document.lines().any(|line| {
+                RBAC_KINDS
+                    .iter()
+                    .any(|kind| line == format!("kind: {kind}"))
+            })
+        })
+        .collect();
+    assert!(
+        documents.iter().any(|d| d.contains("kind: RoleBinding")),
+        "the chart rendered no RoleBinding for {install:?}:\n{rendered}"
+    );
+    documents.join("\n---")
 }
 
 /// Starts `dbmigrate operator` as `install` says with `kubeconfig` (its ServiceAccount's),
