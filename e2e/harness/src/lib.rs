@@ -18,13 +18,16 @@
 //! The environment variables `KUBECONFIG`, `E2E_JOB_RUNNER`, `E2E_DATABASE_URL`,
 //! `E2E_BIN_DIR` and `E2E_STATIC_DBMIGRATE` change what is started (e2e/README.md). [`os`],
 //! [`postgres`] and [`images`] are also used by the root package's tests, which start
-//! PostgreSQL (and build a busybox root) without the rest.
+//! PostgreSQL (and build a busybox root) without the rest; [`argocd_health`] runs the chart's
+//! Argo CD health scripts as Argo CD does, with the real `lua5.4`.
 
+pub mod argocd_health;
 mod audit;
 mod environment;
 mod error;
 pub mod images;
 mod kubectl;
+pub mod markdown;
 pub mod os;
 pub mod postgres;
 mod process;
