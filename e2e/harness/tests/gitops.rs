@@ -10,11 +10,14 @@
 
 mod support;
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 use e2e_harness::argocd_health::{self, Health};
 use e2e_harness::markdown::code_block;
+use e2e_harness::os::KillOnDrop;
 use serde_json::Value;
 use support::Fixture;
 use support::operator::{Operator, migration};
@@ -248,13 +251,48 @@ fn init_container_args() -> Vec<String> {
 
 /// `dbmigrate <args>` as the pod's ServiceAccount would run it: its kubeconfig (and namespace),
 /// no other setting.
-fn dbmigrate_as(fixture: &Fixture, kubeconfig: &Path, args: &[String]) -> Output {
-    Command::new(fixture.env.bin_dir().join("dbmigrate"))
+fn dbmigrate_as(fixture: &Fixture, kubeconfig: &Path, args: &[String]) -> Command {
+    let mut command = Command::new(fixture.env.bin_dir().join("dbmigrate"));
+    command
         .args(args)
         .env("KUBECONFIG", kubeconfig)
         .env_remove("POD_NAMESPACE")
-        .output()
-        .expect("running dbmigrate wait")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    command
+}
+
+/// Starts `dbmigrate wait` of `command` (killed if the test fails before it ends).
+fn start(mut command: Command) -> KillOnDrop {
+    KillOnDrop(command.spawn().expect("starting dbmigrate wait"))
+}
+
+/// Waits for `dbmigrate wait` to end, at most 60 s; its exit status and output.
+fn finish(mut wait: KillOnDrop) -> Output {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = wait.0.try_wait().expect("polling dbmigrate wait") {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "dbmigrate wait did not end in 60 s"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut stdout = Vec::new();
+    let mut stderr = Vec::new();
+    if let Some(mut pipe) = wait.0.stdout.take() {
+        pipe.read_to_end(&mut stdout).expect("reading its stdout");
+    }
+    if let Some(mut pipe) = wait.0.stderr.take() {
+        pipe.read_to_end(&mut stderr).expect("reading its stderr");
+    }
+    Output {
+        status,
+        stdout,
+        stderr,
+    }
 }
 
 #[test]
@@ -285,7 +323,7 @@ fn argo_cd_kstatus_kubectl_and_the_init_container_read_each_state_of_live_resour
         .unwrap_or_else(|e| panic!("{e}"));
     let args = init_container_args();
     assert_eq!(args[0], "wait", "{args:?}");
-    let refused = dbmigrate_as(fx, &app, &args);
+    let refused = finish(start(dbmigrate_as(fx, &app, &args)));
     let stderr = String::from_utf8_lossy(&refused.stderr);
     assert!(
         !refused.status.success() && stderr.contains("forbidden"),
@@ -307,12 +345,12 @@ fn argo_cd_kstatus_kubectl_and_the_init_container_read_each_state_of_live_resour
         &in_progress,
     );
 
-    // steps running
+    // steps running (past the status of the Job's creation, which names the Job)
     fx.apply(&schema(CREATE_TABLE));
     fx.eventually(
         "dbm/forum-schema",
-        "{.status.observedGeneration}/{.status.phase}",
-        "1/Progressing",
+        "{.status.observedGeneration}/{.status.phase}: {.status.message}",
+        "1/Progressing: a step Job is running",
     );
     check_readings(
         &operator,
@@ -320,8 +358,10 @@ fn argo_cd_kstatus_kubectl_and_the_init_container_read_each_state_of_live_resour
         "databasemigration-progressing",
         &in_progress,
     );
+    // the init container of docs/gitops.md, as its ServiceAccount, waits meanwhile
+    let init_container = start(dbmigrate_as(fx, &app, &args));
 
-    // Ready: the init container of docs/gitops.md ends at once, as its ServiceAccount
+    // Ready: the init container ends
     operator.wait_for("dbm/forum-schema", "condition=Ready");
     operator.wait_for("cfgsync/forums", "condition=Ready");
     check_readings(
@@ -331,7 +371,7 @@ fn argo_cd_kstatus_kubectl_and_the_init_container_read_each_state_of_live_resour
         &ready,
     );
     check_readings(&operator, "cfgsync/forums", "configsync-ready", &ready);
-    let waited = dbmigrate_as(fx, &app, &args);
+    let waited = finish(init_container);
     assert!(
         waited.status.success(),
         "{args:?} as forum-app: {}",
@@ -415,7 +455,7 @@ fn argo_cd_kstatus_kubectl_and_the_init_container_read_each_state_of_live_resour
         "databasemigration-failed",
         &failed,
     );
-    let failed_wait = dbmigrate_as(fx, &app, &args);
+    let failed_wait = finish(start(dbmigrate_as(fx, &app, &args)));
     let stderr = String::from_utf8_lossy(&failed_wait.stderr);
     assert!(
         !failed_wait.status.success()
