@@ -2,8 +2,9 @@
 //! DatabaseMigration and ConfigSyncs taken through the operator into each state — waiting on a
 //! dependency, steps running, Ready, a status of an older generation, suspended, failed — and on
 //! each live object the Argo CD health of the chart's Lua scripts (the real `lua5.4`), kstatus's
-//! reading (Flux `wait: true`) and the real `kubectl wait --for=condition=Ready`; then
-//! `dbmigrate wait` with the arguments and the RBAC of docs/gitops.md, as that ServiceAccount.
+//! reading (Flux `wait: true`) and the real `kubectl wait --for=condition=Ready` (1.27 and the
+//! one on PATH); and `dbmigrate wait` with the init container's arguments and the RBAC of
+//! docs/gitops.md, as that ServiceAccount.
 //!
 //! The live objects are recorded in `charts/dbmigrate/argocd/testdata/` with their health
 //! (`DBMIGRATE_RECORD_HEALTH=1` rewrites them); `tests/argocd_health.rs` reads them there.
@@ -15,6 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use e2e_harness::OLDEST_MINOR;
 use e2e_harness::argocd_health::{self, Health};
 use e2e_harness::markdown::code_block;
 use e2e_harness::os::KillOnDrop;
@@ -140,26 +142,26 @@ fn check_readings(operator: &Operator, what: &str, fixture: &str, expected: &Exp
 
     assert_eq!(kstatus(&live), expected.kstatus, "kstatus of {shown}");
 
-    let wait = kubectl_wait(fx, what, "condition=Ready", "1s");
-    let stderr = String::from_utf8_lossy(&wait.stderr);
-    if expected.ready {
-        assert!(wait.status.success(), "kubectl wait: {stderr}\n{shown}");
-    } else {
-        assert!(
-            !wait.status.success() && stderr.contains("timed out waiting for the condition"),
-            "kubectl wait --for=condition=Ready should time out on {shown}\n{stderr}"
-        );
+    // the kubectl on PATH and the oldest one the tests drive
+    for minor in [None, Some(OLDEST_MINOR)] {
+        let wait = fx
+            .kubectl(minor)
+            .args(["wait", "--for=condition=Ready", what, "--timeout=1s"])
+            .output()
+            .expect("running kubectl wait");
+        let stderr = String::from_utf8_lossy(&wait.stderr);
+        if expected.ready {
+            assert!(
+                wait.status.success(),
+                "kubectl {minor:?} wait: {stderr}\n{shown}"
+            );
+        } else {
+            assert!(
+                !wait.status.success() && stderr.contains("timed out waiting for the condition"),
+                "kubectl {minor:?} wait --for=condition=Ready should time out on {shown}\n{stderr}"
+            );
+        }
     }
-}
-
-/// The real `kubectl wait --for=<condition> <what> --timeout=<timeout>` in the namespace.
-fn kubectl_wait(fixture: &Fixture, what: &str, condition: &str, timeout: &str) -> Output {
-    fixture
-        .kubectl(None)
-        .args(["wait", &format!("--for={condition}"), what])
-        .arg(format!("--timeout={timeout}"))
-        .output()
-        .expect("running kubectl wait")
 }
 
 /// Compares `health` with the recorded one of `testdata/<fixture>.json`; with
