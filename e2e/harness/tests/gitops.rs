@@ -16,10 +16,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use e2e_harness::OLDEST_MINOR;
 use e2e_harness::argocd_health::{self, Health};
 use e2e_harness::markdown::code_block;
 use e2e_harness::os::KillOnDrop;
+use e2e_harness::{HarnessError, OLDEST_MINOR};
 use serde_json::Value;
 use support::Fixture;
 use support::operator::{Operator, migration};
@@ -476,7 +476,12 @@ fn argo_cd_kstatus_kubectl_and_the_init_container_read_each_state_of_live_resour
     .expect("the Role is YAML");
     let granted: Vec<String> =
         serde_json::from_value(role["rules"][0]["verbs"].clone()).expect("the Role's verbs");
-    let audit = fx.env.audit_log().unwrap_or_else(|e| panic!("{e}"));
+    let audit = match fx.env.audit_log() {
+        Ok(audit) => audit,
+        // a cluster of KUBECONFIG keeps its audit log to itself: nothing more to check here
+        Err(HarnessError::NoAuditLog { .. }) => return,
+        Err(e) => panic!("{e}"),
+    };
     let mut used: Vec<String> = audit
         .iter()
         .filter(|event| event.acting_user() == user && event.response_status.code < 300)
