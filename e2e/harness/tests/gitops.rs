@@ -332,6 +332,8 @@ fn argo_cd_kstatus_kubectl_and_the_init_container_read_each_state_of_live_resour
         "dbmigrate wait without the Role: {stderr}"
     );
     fx.apply(&doc_yaml("kind: Role", &fx.namespace));
+    // with it, the init container starts before the resources exist and waits for them
+    let init_container = start(dbmigrate_as(fx, &app, &args));
 
     // a ConfigSync whose DatabaseMigration does not exist yet waits for it
     fx.apply(&config_sync(
@@ -360,8 +362,6 @@ fn argo_cd_kstatus_kubectl_and_the_init_container_read_each_state_of_live_resour
         "databasemigration-progressing",
         &in_progress,
     );
-    // the init container of docs/gitops.md, as its ServiceAccount, waits meanwhile
-    let init_container = start(dbmigrate_as(fx, &app, &args));
 
     // Ready: the init container ends
     operator.wait_for("dbm/forum-schema", "condition=Ready");
