@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Stops the e2e environment that e2e/up.sh started (in $E2E_DIR, default /tmp/dbmigrate-e2e)
-# and waits until its processes are gone and its directory is removed.
+# Stops the e2e environment that e2e/up.sh of this checkout started (in $E2E_DIR, else the
+# checkout's own directory, see e2e/state-dir.sh) and waits until its processes are gone and its
+# directory is removed.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
-dir=${E2E_DIR:-/tmp/dbmigrate-e2e}
+source e2e/state-dir.sh
 
 alive() { # pid: the process exists and has not finished (a zombie has)
     [ -r "/proc/$1/stat" ] && ! grep -q '^[0-9]* (.*) [ZX] ' "/proc/$1/stat"

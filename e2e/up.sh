@@ -5,17 +5,20 @@
 #     eval "$(bash e2e/up.sh)"      # sets KUBECONFIG and DATABASE_URL
 #     bash e2e/down.sh              # stops it
 #
-# Build output and messages go to stderr. State directory: $E2E_DIR (default /tmp/dbmigrate-e2e).
+# Build output and messages go to stderr. State directory: $E2E_DIR, else one per checkout
+# (e2e/state-dir.sh).
 # KUBECONFIG, E2E_JOB_RUNNER and E2E_DATABASE_URL are honoured as by the tests' harness.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-dir=${E2E_DIR:-/tmp/dbmigrate-e2e}
+source e2e/state-dir.sh
 target=${CARGO_TARGET_DIR:-target}
 
-# A KUBECONFIG exported by an earlier `eval "$(bash e2e/up.sh)"` names that run's kube-standin,
-# not a cluster to use instead of a new one.
-case "${KUBECONFIG:-}" in "$dir"/*) unset KUBECONFIG ;; esac
+# A KUBECONFIG exported by an earlier `eval "$(bash e2e/up.sh)"` (of this checkout or another)
+# names that run's kube-standin, not a cluster to use instead of a new one.
+if [ -n "${KUBECONFIG:-}" ] && [ -f "$(dirname "$KUBECONFIG")/.dbmigrate-e2e" ]; then
+    unset KUBECONFIG
+fi
 
 alive() { # pid: the process exists and has not finished (a zombie has)
     [ -r "/proc/$1/stat" ] && ! grep -q '^[0-9]* (.*) [ZX] ' "/proc/$1/stat"

@@ -143,6 +143,14 @@ pub enum HarnessError {
         /// Each violation, with the path of the value.
         errors: String,
     },
+    /// An Argo CD health script failed, or returned what Argo CD would refuse.
+    #[error("the Argo CD health script {}: {reason}", script.display())]
+    HealthScript {
+        /// The script.
+        script: PathBuf,
+        /// What went wrong.
+        reason: String,
+    },
     /// A component exited, answered wrongly or did not become ready in time.
     #[error("{component} did not start: {reason}\n--- last lines of {} ---\n{log}", log_path.display())]
     NotReady {

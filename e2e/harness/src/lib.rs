@@ -20,14 +20,17 @@
 //! `E2E_BIN_DIR` and `E2E_STATIC_DBMIGRATE` change what is started (e2e/README.md). [`os`],
 //! [`postgres`] and [`images`] are also used by the root package's tests, which start
 //! PostgreSQL (and build a busybox root) without the rest. [`chart`] renders the Helm chart as
-//! `helm template` does.
+//! `helm template` does; [`argocd_health`] runs the chart's Argo CD health scripts as Argo CD
+//! does, with the real `lua5.4`.
 
+pub mod argocd_health;
 mod audit;
 pub mod chart;
 mod environment;
 mod error;
 pub mod images;
 mod kubectl;
+pub mod markdown;
 pub mod os;
 pub mod postgres;
 mod process;

@@ -341,7 +341,7 @@ fn applied_charts_grant_the_operator_exactly_its_table() {
             app,
             &["watch", "databasemigrations.dbmigrate.dev", "-n", "forum"],
         ),
-        (app, &["get", "configsyncs.dbmigrate.dev", "-n", "forum"]),
+        (app, &["list", "configsyncs.dbmigrate.dev", "-n", "forum"]),
     ];
     for (user, args) in allowed {
         assert!(
@@ -385,6 +385,8 @@ fn applied_charts_grant_the_operator_exactly_its_table() {
         ),
         (app, &["create", "jobs.batch", "-n", "forum"]),
         (app, &["get", "secrets", "-n", "forum"]),
+        // dbmigrate wait lists and watches; it never gets one by name
+        (app, &["get", "configsyncs.dbmigrate.dev", "-n", "forum"]),
     ];
     for (user, args) in refused {
         assert!(

@@ -1,12 +1,17 @@
-//! Whole flows through `dbmigrate operator`: the kustomize GitOps example as a user applies
-//! it, an applied migration edited afterwards, a script (data) step between SQL steps, and a
-//! script step in a busybox image (job-runner runs it chrooted in a root of busybox alone),
-//! which the static runner copied by the init container reaches the database from by name.
+//! Whole flows through `dbmigrate operator`: the kustomize GitOps example installed with the
+//! commands of its README, an applied migration edited afterwards, a script (data) step
+//! between SQL steps, and a script step in a busybox image (job-runner runs it chrooted in a
+//! root of busybox alone), which the static runner copied by the init container reaches the
+//! database from by name.
 
 mod support;
 
+use std::path::Path;
 use std::time::Duration;
 
+use e2e_harness::Environment;
+use e2e_harness::markdown::code_block;
+use support::Fixture;
 use support::operator::{Operator, image, migration};
 
 /// The repository's root (the examples and migrations live there).
@@ -22,23 +27,65 @@ fn job_names(operator: &Operator) -> Vec<String> {
     names
 }
 
+/// The commands of examples/kustomize/README.md that install the example in a cluster
+/// (`kubectl create namespace`, the Secret, `kubectl apply -k`), run with the real kubectl as
+/// written, except: the namespace `forum` is the fixture's (runs on one cluster stay apart),
+/// the Secret holds the test database's URL, and `apply -k` applies an overlay that only sets
+/// that namespace over the example.
+fn install_the_kustomize_example_as_its_readme_says(fixture: &Fixture) {
+    let example = Path::new(REPOSITORY).join("examples/kustomize");
+    let readme = std::fs::read_to_string(example.join("README.md")).expect("the example's README");
+    let commands = code_block(&readme, "sh", "kubectl apply -k examples/kustomize")
+        .expect("examples/kustomize/README.md shows the commands installing it");
+    let overlay = fixture.env.dir().join("kustomize-overlay");
+    std::fs::create_dir_all(&overlay).expect("creating the overlay");
+    // kustomize takes a base only by a relative path
+    let up = "../".repeat(overlay.components().count() - 1);
+    let base = example.canonicalize().expect("the example's path");
+    let base = format!("{up}{}", base.display().to_string().trim_start_matches('/'));
+    let kustomization = format!("namespace: {}\nresources:\n- {base}\n", fixture.namespace);
+    std::fs::write(overlay.join("kustomization.yaml"), kustomization).expect("the overlay");
+    let mut ran = Vec::new();
+    for line in commands.lines().filter(|line| !line.trim().is_empty()) {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(words[0], "kubectl", "{line}");
+        let args: Vec<String> = words[1..]
+            .iter()
+            .map(|word| match *word {
+                "forum" => fixture.namespace.clone(),
+                "examples/kustomize" => overlay.display().to_string(),
+                url if url.starts_with("--from-literal=url=") => {
+                    format!("--from-literal=url={}", fixture.env.database_url())
+                }
+                other => other.to_owned(),
+            })
+            .collect();
+        let output = fixture.env.kubectl().args(&args).output().expect("kubectl");
+        assert!(
+            output.status.success(),
+            "`{line}` of examples/kustomize/README.md failed (after {ran:?}): {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        ran.push(line);
+    }
+    assert_eq!(ran.len(), 3, "namespace, Secret, apply -k: {ran:?}");
+}
+
 #[test]
 fn the_kustomize_example_applies_from_generated_config_maps_and_reapplying_is_a_no_op() {
-    let operator = Operator::start("flow-kustomize");
+    let env = Environment::start().unwrap_or_else(|e| panic!("{e}"));
+    let namespace = format!("flow-kustomize-{}", std::process::id());
+    let fixture = Fixture { env, namespace };
+    fixture.install_crds();
+    install_the_kustomize_example_as_its_readme_says(&fixture);
+    let operator = Operator::start_prepared(fixture);
     let fixture = &operator.fixture;
-    let url = format!("--from-literal=url={}", fixture.env.database_url());
-    fixture.ok(&["create", "secret", "generic", "forum-db", &url]);
     let example = format!("{REPOSITORY}/examples/kustomize");
-    // the example's namespace is `forum`; the test's own keeps runs on one cluster apart
-    let rendered = fixture.ok(&["kustomize", &example]).replace(
-        "namespace: forum\n",
-        &format!("namespace: {}\n", fixture.namespace),
-    );
+    let configmaps = fixture.jsonpath("configmaps", "{.items[*].metadata.name}");
     assert!(
-        rendered.contains("name: forum-migrations-") && rendered.contains("name: forum-config-"),
-        "kustomize generated hash-suffixed ConfigMaps:\n{rendered}"
+        configmaps.contains("forum-migrations-") && configmaps.contains("forum-config-"),
+        "kustomize generated hash-suffixed ConfigMaps: {configmaps}"
     );
-    fixture.apply(&rendered);
     operator.wait_for("dbm/forum-schema", "condition=Ready");
     operator.wait_for("cfgsync/forums", "condition=Ready");
     operator.wait_for("cfgsync/themes", "condition=Ready");
@@ -65,7 +112,8 @@ fn the_kustomize_example_applies_from_generated_config_maps_and_reapplying_is_a_
     assert_eq!(table.matches("Ready").count(), 3, "{table}");
 
     let jobs = job_names(&operator);
-    fixture.apply(&rendered);
+    let overlay = fixture.env.dir().join("kustomize-overlay");
+    fixture.ok(&["apply", "-k", &overlay.display().to_string()]);
     std::thread::sleep(Duration::from_secs(3));
     assert_eq!(job_names(&operator), jobs, "re-applying created Jobs");
     assert_eq!(

@@ -1,6 +1,7 @@
 //! `dbmigrate wait`, as an application's init container runs it, against the e2e API server:
 //! Ready at the current generation ends the wait, an older generation's Ready does not, a
-//! Failed resource ends it at once with its failure, and a timeout says where each one stands.
+//! Failed resource ends it at once with its failure (even while another is still missing), and
+//! a timeout says where each one stands.
 //! The statuses are written with kubectl (no operator runs here).
 
 mod support;
@@ -143,5 +144,25 @@ fn wait_ends_on_ready_at_the_current_generation_on_failure_at_once_and_at_its_ti
             fixture.namespace
         )),
         "{stderr}"
+    );
+
+    // one Failed resource ends the wait at once, while another is still missing
+    let started = Instant::now();
+    let failed = wait(
+        &fixture,
+        &["cfgsync/themes", "dbm/forum", "--timeout", "60s"],
+    )
+    .output()
+    .expect("running dbmigrate wait");
+    let stderr = text(&failed.stderr);
+    assert_eq!(failed.status.code(), Some(1), "{stderr}");
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "waited {:?} for the missing one: {stderr}",
+        started.elapsed()
+    );
+    assert!(
+        stderr.contains("databasemigration/forum is Failed") && text(&failed.stdout).is_empty(),
+        "nothing is Ready: {stderr}"
     );
 }

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use futures_util::future::try_join_all;
+use futures_util::stream::FuturesUnordered;
 use kube::runtime::watcher::{self, Event};
 use kube::runtime::{WatchStreamExt, watcher as watch};
 use kube::{Api, Client, Resource};
@@ -129,7 +129,7 @@ pub async fn run(
             }
         }
     });
-    let settled = tokio::time::timeout(timeout, try_join_all(waits)).await;
+    let settled = tokio::time::timeout(timeout, until_all_ready_or_one_failed(waits)).await;
     let standings = standings
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
@@ -147,18 +147,41 @@ pub async fn run(
     };
     settled?;
     for target in targets {
-        match standings.get(target) {
-            Some(Standing::Failed { reason, message }) => {
-                return Err(CliError::WaitFailed {
-                    resource: format!("{namespace}/{target}"),
-                    reason: reason.unwrap_or(Reason::StepFailed),
-                    message: message.clone(),
-                });
-            }
-            _ => output.line(&format!("{target} Ready")),
+        if let Some(Standing::Failed { reason, message }) = standings.get(target) {
+            return Err(CliError::WaitFailed {
+                resource: format!("{namespace}/{target}"),
+                reason: reason.unwrap_or(Reason::StepFailed),
+                message: message.clone(),
+            });
+        }
+    }
+    for target in targets {
+        output.line(&format!("{target} Ready"));
+    }
+    Ok(())
+}
+
+/// Runs the waits of every target until each is done, or one ends Failed (the others are
+/// then dropped: one failure ends the wait, whatever the others do).
+async fn until_all_ready_or_one_failed(
+    waits: impl Iterator<Item = impl Future<Output = Result<Settled, CliError>>>,
+) -> Result<(), CliError> {
+    let mut waits: FuturesUnordered<_> = waits.collect();
+    while let Some(settled) = waits.next().await {
+        if settled? == Settled::Failed {
+            break;
         }
     }
     Ok(())
+}
+
+/// How the watch of one target ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Settled {
+    /// Ready for its current generation.
+    Ready,
+    /// Failed at its current generation.
+    Failed,
 }
 
 /// Watches `target` until it is Ready or Failed for its current generation, recording each
@@ -169,7 +192,7 @@ async fn settle<K, S>(
     target: &Target,
     status: impl Fn(&K) -> Option<S>,
     standings: Standings,
-) -> Result<(), CliError>
+) -> Result<Settled, CliError>
 where
     K: Resource<DynamicType = (), Scope = k8s_openapi::NamespaceResourceScope>
         + Clone
@@ -199,13 +222,22 @@ where
             Event::Delete(_) => Standing::Missing,
             Event::Init | Event::InitDone => continue,
         };
-        let done = matches!(standing, Standing::Ready | Standing::Failed { .. });
+        let settled = match standing {
+            Standing::Ready => Some(Settled::Ready),
+            Standing::Failed { .. } => Some(Settled::Failed),
+            Standing::Missing | Standing::Waiting(_) => None,
+        };
         record(standing);
-        if done {
-            break;
+        if let Some(settled) = settled {
+            return Ok(settled);
         }
     }
-    Ok(())
+    // kube's watcher restarts every watch the API server ends: this stream does not end, and
+    // if it did, the timeout would report where the target stands
+    record(Standing::Waiting(
+        "the watch of the API server ended".to_owned(),
+    ));
+    Ok(std::future::pending::<Settled>().await)
 }
 
 /// Where a resource of `generation` with `status` stands.

@@ -41,6 +41,13 @@ impl Operator {
     /// tests prove they are the rows of `docs/rbac.md`), and a token of that ServiceAccount.
     pub fn start(test: &str) -> Self {
         let fixture = Fixture::start(test);
+        prepare(&fixture);
+        Self::start_prepared(fixture)
+    }
+
+    /// [`Operator::start`] on a fixture whose namespace already holds what its resources need
+    /// (the CRDs installed, its Secrets created).
+    pub fn start_prepared(fixture: Fixture) -> Self {
         let install = OperatorInstall {
             namespace: fixture.namespace.clone(),
             service_account: SERVICE_ACCOUNT.to_owned(),
@@ -48,23 +55,22 @@ impl Operator {
             reads_secrets: true,
         };
         let rbac = chart_rbac(&install);
-        Self::start_with(fixture, install, &rbac)
+        Self::run_under(fixture, install, &rbac)
     }
 
     /// The operator installed as `install` with the rows of `reference` (the fixture's
     /// namespace holds the `db` Secret; other watched namespaces must exist).
     pub fn start_as(fixture: Fixture, install: OperatorInstall, reference: &RbacReference) -> Self {
+        prepare(&fixture);
         let objects = serde_json::json!({
             "apiVersion": "v1", "kind": "List", "items": reference.operator_objects(&install),
         });
-        Self::start_with(fixture, install, &objects.to_string())
+        Self::run_under(fixture, install, &objects.to_string())
     }
 
-    /// The operator installed as `install`, its ServiceAccount and RBAC applied from `rbac`.
-    fn start_with(fixture: Fixture, install: OperatorInstall, rbac: &str) -> Self {
-        fixture.install_crds();
-        let url = format!("--from-literal=url={}", fixture.env.database_url());
-        fixture.ok(&["create", "secret", "generic", "db", &url]);
+    /// Applies `rbac` (its ServiceAccount, Roles and bindings) and starts the operator as
+    /// `install` with a token of its ServiceAccount.
+    fn run_under(fixture: Fixture, install: OperatorInstall, rbac: &str) -> Self {
         fixture.apply_anywhere(rbac);
         let kubeconfig = fixture
             .env
@@ -153,6 +159,13 @@ impl Operator {
             .filter(|e| e.acting_user() == user && seen.insert(e.audit_id.clone()))
             .collect()
     }
+}
+
+/// The CRDs, and the Secret `db` holding the test database's URL in the fixture's namespace.
+fn prepare(fixture: &Fixture) {
+    fixture.install_crds();
+    let url = format!("--from-literal=url={}", fixture.env.database_url());
+    fixture.ok(&["create", "secret", "generic", "db", &url]);
 }
 
 /// The ServiceAccount and RBAC objects of the chart installed as release `install.service_account`
